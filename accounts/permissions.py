@@ -1,0 +1,45 @@
+"""Every permission of the portal is decided here, from the user's role and agency.
+
+``PERMISSIONS`` is the table: a permission name to the roles that hold it and whether it is limited to the user's
+own agency. ``has_permission`` reads it; views, API permission classes and services all ask it.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from accounts.constants import Role
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    own_agency_only: bool = False
+
+
+PERMISSIONS: dict[str, Rule] = {
+    # The catalogue.
+    "catalogue.manage": Rule(frozenset({Role.PROVINCE_ADMIN})),
+    "catalogue.import": Rule(frozenset({Role.PROVINCE_ADMIN})),
+    # Staff consoles and statistics.
+    "console.view": Rule(frozenset({Role.RECEIVER, Role.ASSESSOR, Role.APPROVER}), own_agency_only=True),
+    "stats.view": Rule(
+        frozenset({Role.RECEIVER, Role.ASSESSOR, Role.APPROVER, Role.LEADER, Role.PROVINCE_ADMIN})
+    ),
+}
+
+
+def has_permission(user: Any, permission: str, *, agency: Any = None) -> bool:
+    """Whether ``user`` holds ``permission``, for ``agency`` where the permission is limited to one's own agency.
+
+    Superusers hold every permission; anonymous and inactive users none.
+    """
+    rule = PERMISSIONS[permission]
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if user.role not in rule.roles:
+        return False
+    if rule.own_agency_only and agency is not None:
+        return user.agency_id is not None and user.agency_id == getattr(agency, "pk", agency)
+    return True

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The README's two commands:
+#   ./dev.sh serve   set up everything, load the demo province and serve the portal on http://127.0.0.1:8000/
+#   ./dev.sh test    run the whole test suite (pytest arguments may follow)
+# and, for CI and developers:
+#   ./dev.sh check   ruff, ruff format --check, manage.py check, makemigrations --check
+# Needs only Python 3.11+ and the package registries: uv comes from PyPI into .tools/, the project's packages
+# from uv.lock into .venv/, Debian's Chromium (browser tests) through apt when it is missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+export UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=.venv
+PYTHON=${PYTHON:-python3}
+
+setup() {
+  if [ ! -x .tools/bin/uv ]; then
+    echo "Installing uv into .tools/ ..."
+    "$PYTHON" -m venv .tools
+    .tools/bin/python -m pip install --quiet --disable-pip-version-check 'uv>=0.9,<1'
+  fi
+  .tools/bin/uv sync --frozen --quiet --python "$PYTHON"
+}
+
+chromium() {
+  [ -x /usr/bin/chromium ] && return
+  echo "Installing Debian's Chromium for the browser tests ..."
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+}
+
+case "${1:-serve}" in
+  serve)
+    setup
+    .venv/bin/python manage.py migrate --no-input -v 0
+    .venv/bin/python manage.py demo --no-progress
+    port=${PORT:-8000}
+    echo
+    echo "Portal: http://127.0.0.1:$port/   API: http://127.0.0.1:$port/api/schema/ui/   (Ctrl-C stops it)"
+    exec .venv/bin/python manage.py runserver --noreload "127.0.0.1:$port"
+    ;;
+  test)
+    shift
+    setup
+    chromium
+    exec .venv/bin/pytest -n "${PYTEST_WORKERS:-auto}" "$@"
+    ;;
+  check)
+    setup
+    .venv/bin/ruff check .
+    .venv/bin/ruff format --check .
+    .venv/bin/python manage.py check --fail-level WARNING
+    .venv/bin/python manage.py makemigrations --check --dry-run
+    ;;
+  *)
+    echo "usage: ./dev.sh serve | test [pytest args] | check" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,71 @@
+"""One error shape for the whole API: ``{"detail": "...", "code": "..."}`` with the status of API.md.
+
+Validation errors keep the per-field messages under ``errors`` so a form can show each beside its field.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal.errors import ServiceError
+
+
+class Conflict(exceptions.APIException):
+    """The action is not allowed in the object's current state."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Not allowed in the current state."
+    default_code = "conflict"
+
+
+def _first_message(errors: Any) -> str:
+    if isinstance(errors, dict):
+        for field, value in errors.items():
+            message = _first_message(value)
+            return message if field in ("non_field_errors", "detail") else f"{field}: {message}"
+    if isinstance(errors, list) and errors:
+        return _first_message(errors[0])
+    return str(errors)
+
+
+def _first_code(codes: Any) -> str:
+    if isinstance(codes, dict):
+        return _first_code(next(iter(codes.values()), "invalid"))
+    if isinstance(codes, list):
+        return _first_code(codes[0]) if codes else "invalid"
+    return str(codes)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ServiceError):
+        return Response({"detail": exc.message, "code": exc.code}, status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {
+            "detail": _first_message(exc.detail),
+            "code": _first_code(exc.get_codes()),
+            "errors": exc.detail,
+        }
+    else:
+        detail = exc.detail if isinstance(exc.detail, str) else _first_message(exc.detail)
+        code = exc.get_codes()
+        response.data = {"detail": str(detail), "code": code if isinstance(code, str) else _first_code(code)}
+    return response
+
+
+def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+
+
+def api_server_error(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"detail": "Internal error; it has been logged.", "code": "server_error"}, status=500)

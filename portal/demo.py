@@ -1,0 +1,59 @@
+"""The demo province: its catalogue file and one user per role (API.md, "Running it")."""
+
+import os
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.constants import Role
+from accounts.models import User
+from procedures.models import Agency
+
+CATALOGUE = Path(settings.BASE_DIR) / "procedures" / "demo" / "catalogue.json"
+FIRST_AGENCY = "H12.01"
+SECOND_AGENCY = "H12.02"
+PROVINCE_AGENCY = "H12"
+
+USERS = [
+    ("citizen", Role.CITIZEN, None, "Nguyễn Văn An"),
+    ("citizen2", Role.CITIZEN, None, "Trần Thị Bình"),
+    ("receiver", Role.RECEIVER, FIRST_AGENCY, "Lê Thị Thu"),
+    ("assessor", Role.ASSESSOR, FIRST_AGENCY, "Phạm Minh Đức"),
+    ("approver", Role.APPROVER, FIRST_AGENCY, "Hoàng Văn Hải"),
+    ("receiver_b", Role.RECEIVER, SECOND_AGENCY, "Vũ Thị Lan"),
+    ("assessor_b", Role.ASSESSOR, SECOND_AGENCY, "Đặng Quốc Khánh"),
+    ("approver_b", Role.APPROVER, SECOND_AGENCY, "Bùi Thị Mai"),
+    ("province_admin", Role.PROVINCE_ADMIN, PROVINCE_AGENCY, "Đỗ Thanh Tùng"),
+    ("leader", Role.LEADER, PROVINCE_AGENCY, "Ngô Quang Vinh"),
+]
+
+
+def password() -> str:
+    """``$DEMO_PASSWORD``, else one made up once and kept in ``var/demo-password`` so reruns print the same."""
+    if os.environ.get("DEMO_PASSWORD"):
+        return os.environ["DEMO_PASSWORD"]
+    path = Path(settings.BASE_DIR) / "var" / "demo-password"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    made = "demo-" + secrets.token_urlsafe(9)
+    path.write_text(made + "\n", encoding="utf-8")
+    return made
+
+
+@transaction.atomic
+def load_users(*, password: str) -> list[User]:
+    users = []
+    for username, role, agency_code, full_name in USERS:
+        family, _, given = full_name.rpartition(" ")
+        user, _ = User.objects.get_or_create(username=username)
+        user.role = role
+        user.agency = Agency.objects.get(code=agency_code) if agency_code else None
+        user.first_name, user.last_name = given, family
+        user.email = f"{username}@demo.example"
+        user.set_password(password)
+        user.save()
+        users.append(user)
+    return users

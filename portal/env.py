@@ -1,0 +1,91 @@
+"""Strict reading of settings from the environment.
+
+django-environ parses the values; this module refuses the ones it would silently misread ("maybe" as False, a
+database URL without a known scheme as an empty dict), so a bad value stops start-up with a message that names the
+variable. Secrets may also come from a file named by ``<NAME>_FILE``.
+"""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+_env = environ.Env()
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+_DB_SCHEMES = {"postgres", "postgresql", "pgsql", "psql", "sqlite"}
+
+
+def _raw(name: str) -> str | None:
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={file_name!r} cannot be read: {exc}") from exc
+    return os.environ.get(name)
+
+
+def string(name: str, default: str = "") -> str:
+    value = _raw(name)
+    return default if value is None else value
+
+
+def boolean(name: str, default: bool) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value; use one of 1, true, yes, on, 0, false, no, off"
+    )
+
+
+def integer(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = _raw(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} must be at least {minimum}")
+    return number
+
+
+def string_list(name: str, default: list[str]) -> list[str]:
+    value = _raw(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def database(name: str, default: str) -> dict[str, Any]:
+    url = _raw(name) or default
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in _DB_SCHEMES:
+        raise ImproperlyConfigured(
+            f"{name}={url!r} is not a database URL; expected postgres://user@host:5432/name or sqlite:///path"
+        )
+    config = _env.db_url_config(url)
+    if scheme != "sqlite" and not config.get("NAME"):
+        raise ImproperlyConfigured(f"{name}={url!r} names no database")
+    if scheme != "sqlite":
+        # psycopg 3 is the driver; connections are reused between requests.
+        config["ENGINE"] = "django.db.backends.postgresql"
+        config.setdefault("CONN_MAX_AGE", 60)
+        config.setdefault("CONN_HEALTH_CHECKS", True)
+    return config
+
+
+def redis_url(name: str) -> str:
+    url = _raw(name) or ""
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"{name}={url!r} is not a Redis URL; expected redis://host:6379/0")
+    return url

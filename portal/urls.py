@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from procedures.views.catalogue import home
+
+api_v1 = [
+    path("", include("accounts.api.urls")),
+    path("", include("procedures.api.urls")),
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("procedures.urls")),
+    path("manage/", include("procedures.publishing_urls")),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="schema-ui"),
+    path("django-admin/", admin.site.urls),
+]
+
+handler404 = "portal.views.not_found"
+handler500 = "portal.views.server_error"

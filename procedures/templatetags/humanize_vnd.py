@@ -1,0 +1,11 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def vnd(amount: int | None) -> str:
+    """An amount in đồng as Vietnamese write it: 1.200.000 đ."""
+    if amount is None:
+        return ""
+    return f"{int(amount):,}".replace(",", ".") + " đ"
