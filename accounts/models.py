@@ -23,6 +23,28 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def get_full_name(self) -> str:
+        # Vietnamese order: family name, middle name, given name (Nguyễn Văn An).
+        return f"{self.last_name} {self.first_name}".strip()
+
     @property
     def is_counter_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+
+class Profile(models.Model):
+    """What a citizen gave once and the portal fills in next time (chỉ cung cấp thông tin một lần)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    full_name = models.CharField(_("full name"), max_length=255, blank=True)
+    id_number = models.CharField(_("citizen ID number"), max_length=12, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.full_name or self.user.username

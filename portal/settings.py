@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "portal",
     "accounts",
     "procedures",
+    "dossiers",
 ]
 
 MIDDLEWARE = [
@@ -218,3 +219,11 @@ if not DEBUG and not env.boolean("PORTAL_DEMO", default=True):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# The SLA clock (dossiers.sla): received at or after the cut-off hour counts from the next working day; results
+# are due at the end of office hours.
+SLA_CUTOFF_HOUR = env.integer("SLA_CUTOFF_HOUR", 15, minimum=0)
+SLA_DUE_HOUR = env.integer("SLA_DUE_HOUR", 17, minimum=0)
+# Uploads: per file and per dossier, in bytes.
+UPLOAD_MAX_FILE_BYTES = env.integer("UPLOAD_MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1)
+UPLOAD_MAX_DOSSIER_BYTES = env.integer("UPLOAD_MAX_DOSSIER_BYTES", 50 * 1024 * 1024, minimum=1)

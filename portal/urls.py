@@ -7,6 +7,7 @@ from procedures.views.catalogue import home
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("procedures.api.urls")),
+    path("", include("dossiers.api.urls")),
 ]
 
 urlpatterns = [

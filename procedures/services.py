@@ -135,23 +135,32 @@ def procedure_create(*, code: str, content: dict[str, Any], actor: Any) -> Proce
 
 @transaction.atomic
 def version_create_draft(*, procedure: Procedure, actor: Any) -> ProcedureVersion:
-    """The procedure's draft: the open one if there is one, else a new one copied from the latest version."""
+    """The procedure's draft: the open one if there is one, else a new one copied from the published version.
+
+    A procedure with no published version copies the one published last. A discarded draft is never the source
+    while another version exists: its edits were thrown away on purpose.
+    """
     _check_actor(actor)
     procedure = _lock(procedure)
     draft = procedure.versions.filter(state=VersionState.DRAFT).first()
     if draft is not None:
         return draft
-    latest = procedure.versions.prefetch_related("fees", "components", "form_fields", "steps").first()
-    if latest is None:
+    versions = procedure.versions.prefetch_related("fees", "components", "form_fields", "steps")
+    source = (
+        versions.filter(state=VersionState.PUBLISHED).first()
+        or versions.filter(published_at__isnull=False).first()
+        or versions.first()
+    )
+    if source is None:
         raise InvalidState("This procedure has no version to copy.")
-    content = version_content(latest)
-    content["sector"], content["agency"] = latest.sector, latest.agency
+    content = version_content(source)
+    content["sector"], content["agency"] = source.sector, source.agency
     draft = _new_version(procedure=procedure, content=content, actor=actor)
     _log(
         version=draft,
         action=CatalogueAction.CREATE_DRAFT,
         actor=actor,
-        comment=f"from version {latest.number}",
+        comment=f"from version {source.number}",
     )
     return draft
 
@@ -232,6 +241,8 @@ class CatalogueInvalid(ServiceError):
 
 
 def _validated(record: Record, serializer_class: type[serializers.Serializer], errors: list[RowError]) -> Any:
+    if not isinstance(record.data, dict):
+        return None  # the reader has reported it ("must be an object")
     serializer = serializer_class(data=record.data)
     if serializer.is_valid():
         return serializer.validated_data

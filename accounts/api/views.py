@@ -1,6 +1,7 @@
 """Token login for API clients (API.md, "Authentication")."""
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
@@ -42,5 +43,8 @@ class TokenView(APIView):
             raise exceptions.ValidationError(
                 {"detail": "Wrong username or password."}, code="invalid_credentials"
             )
+        # A token is a login: like the login page, this clears the account's failure count (AXES_RESET_ON_SUCCESS)
+        # and records last_login.
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

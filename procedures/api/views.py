@@ -19,6 +19,7 @@ from procedures.api.serializers import (
     SectorSerializer,
 )
 from procedures.models import Agency, ProcedureVersion, Sector
+from procedures.search import has_control_characters
 
 
 class ProcedureListView(generics.ListAPIView):
@@ -54,7 +55,8 @@ class ProcedureDetailView(APIView):
         responses={200: ProcedureDetailSerializer, 404: OpenApiResponse(description="Unknown code")}
     )
     def get(self, request: Request, code: str) -> Response:
-        version = selectors.published_version_by_code(code)
+        # A control character is in no code (and PostgreSQL refuses a NUL outright).
+        version = None if has_control_characters(code) else selectors.published_version_by_code(code)
         if version is None:
             raise NotFound(f"No published procedure has the code {code}.")
         return Response(ProcedureDetailSerializer(version, context={"request": request}).data)

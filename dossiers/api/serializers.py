@@ -1,0 +1,201 @@
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework import serializers
+
+from dossiers import sla, workflow
+from dossiers.constants import CLOCK_RUNNING_STATES, State
+from dossiers.models import Document, Dossier, DossierEvent
+
+
+def _url(context: dict[str, Any], name: str, *args: Any) -> str:
+    url = reverse(name, args=args)
+    request = context.get("request")
+    return request.build_absolute_uri(url) if request else url
+
+
+def clock(dossier: Dossier, calendar: sla.Calendar | None = None) -> dict[str, Any]:
+    """The SLA view of a dossier: overdue, due soon, and once returned early / on time / late."""
+    now = timezone.now()
+    running = dossier.state in CLOCK_RUNNING_STATES and dossier.due_at is not None
+    overdue = running and now > dossier.due_at
+    due_soon = running and not overdue and (calendar or sla.Calendar()).is_due_soon(dossier.due_at, now)
+    return {
+        "overdue": overdue,
+        "due_soon": due_soon,
+        "timeliness": sla.timeliness(dossier.due_at, dossier.returned_at),
+    }
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    component = serializers.IntegerField(source="component_id")
+    name = serializers.CharField(source="original_name")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = ["id", "component", "name", "content_type", "size", "sha256", "uploaded_at", "url"]
+
+    def get_url(self, document: Document) -> str:
+        return _url(self.context, "dossiers-api:document", document.dossier_id, document.pk)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    # "from" is a Python keyword; the fields are renamed in to_representation.
+    by = serializers.SerializerMethodField()
+    by_agency = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DossierEvent
+        fields = ["action", "from_state", "to_state", "by", "by_agency", "at", "comment"]
+
+    def get_by(self, event: DossierEvent) -> str | None:
+        if event.actor is None:
+            return None
+        return event.actor.get_full_name() or event.actor.username
+
+    def get_by_agency(self, event: DossierEvent) -> str | None:
+        return event.actor_agency.code if event.actor_agency else None
+
+    def to_representation(self, instance: DossierEvent) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["from"] = data.pop("from_state") or None
+        data["to"] = data.pop("to_state") or None
+        return data
+
+
+class DossierListSerializer(serializers.ModelSerializer):
+    procedure = serializers.CharField(source="version.procedure.code")
+    procedure_name = serializers.CharField(source="version.name")
+    agency = serializers.CharField(source="agency.code")
+    overdue = serializers.SerializerMethodField()
+    due_soon = serializers.SerializerMethodField()
+    assignee = serializers.SerializerMethodField()
+    applicant_name = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "id",
+            "code",
+            "state",
+            "channel",
+            "procedure",
+            "procedure_name",
+            "agency",
+            "applicant_name",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "overdue",
+            "due_soon",
+            "assignee",
+            "url",
+        ]
+
+    def _clock(self, dossier: Dossier) -> dict[str, Any]:
+        cache = self.context.setdefault("_clock", {})
+        if dossier.pk not in cache:
+            calendar = self.context.setdefault("_calendar", sla.Calendar())
+            cache[dossier.pk] = clock(dossier, calendar)
+        return cache[dossier.pk]
+
+    def get_overdue(self, dossier: Dossier) -> bool:
+        return self._clock(dossier)["overdue"]
+
+    def get_due_soon(self, dossier: Dossier) -> bool:
+        return self._clock(dossier)["due_soon"]
+
+    def get_assignee(self, dossier: Dossier) -> str | None:
+        return dossier.assignee.username if dossier.assignee else None
+
+    def get_applicant_name(self, dossier: Dossier) -> str:
+        return dossier.applicant_data.get("organisation") or dossier.applicant_data.get("full_name", "")
+
+    def get_url(self, dossier: Dossier) -> str:
+        return _url(self.context, "dossiers-api:detail", dossier.pk)
+
+
+class DossierSerializer(DossierListSerializer):
+    applicant = serializers.JSONField(source="applicant_data")
+    form = serializers.JSONField(source="form_data")
+    documents = DocumentSerializer(many=True)
+    fee = serializers.SerializerMethodField()
+    fees = serializers.SerializerMethodField()
+    timeliness = serializers.SerializerMethodField()
+    missing_components = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+    history = EventSerializer(many=True, source="events")
+    received_at_agency = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dossier
+        fields = [
+            *DossierListSerializer.Meta.fields,
+            "lookup_key",
+            "received_at_agency",
+            "applicant",
+            "form",
+            "documents",
+            "missing_components",
+            "fee",
+            "fees",
+            "returned_at",
+            "timeliness",
+            "proposed_outcome",
+            "outcome",
+            "actions",
+            "history",
+        ]
+
+    def get_fee(self, dossier: Dossier) -> int:
+        return sum(fee.amount for fee in dossier.version.fees.all())
+
+    def get_fees(self, dossier: Dossier) -> list[dict[str, Any]]:
+        return [{"name": fee.name, "amount": fee.amount} for fee in dossier.version.fees.all()]
+
+    def get_timeliness(self, dossier: Dossier) -> str | None:
+        return self._clock(dossier)["timeliness"]
+
+    def get_missing_components(self, dossier: Dossier) -> list[dict[str, Any]]:
+        if dossier.state not in (State.DRAFT, State.SUPPLEMENT_REQUESTED):
+            return []
+        have = {d.component_id for d in dossier.documents.all()}
+        return [
+            {"id": c.pk, "name": c.name}
+            for c in dossier.version.components.all()
+            if c.required and c.pk not in have
+        ]
+
+    def get_actions(self, dossier: Dossier) -> list[str]:
+        request = self.context.get("request")
+        return workflow.allowed_actions(dossier, request.user) if request else []
+
+    def get_received_at_agency(self, dossier: Dossier) -> str | None:
+        return dossier.received_at_agency.code if dossier.received_at_agency else None
+
+
+class LookupSerializer(serializers.ModelSerializer):
+    """What anyone with the code and key may see: nothing personal."""
+
+    procedure = serializers.CharField(source="version.name")
+    procedure_code = serializers.CharField(source="version.procedure.code")
+    agency = serializers.CharField(source="agency.name")
+    state_label = serializers.CharField(source="get_state_display")
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "code",
+            "procedure",
+            "procedure_code",
+            "agency",
+            "state",
+            "state_label",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "returned_at",
+        ]

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from dossiers.api import views
+
+app_name = "dossiers-api"
+
+urlpatterns = [
+    path("dossiers/", views.DossierListView.as_view(), name="list"),
+    path("dossiers/<int:pk>/", views.DossierDetailView.as_view(), name="detail"),
+    path("dossiers/<int:pk>/documents/", views.DocumentUploadView.as_view(), name="documents"),
+    path("dossiers/<int:pk>/documents/<int:document_id>/", views.DocumentView.as_view(), name="document"),
+    path("dossiers/<int:pk>/actions/<str:action>/", views.ActionView.as_view(), name="action"),
+    path("dossiers/<int:pk>/assign/", views.AssignView.as_view(), name="assign"),
+    path("lookup/", views.LookupView.as_view(), name="lookup"),
+]

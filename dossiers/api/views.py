@@ -1,0 +1,236 @@
+"""The dossier API (API.md, "Dossiers"). Views parse input, call a service or the workflow, and render."""
+
+from typing import Any
+
+from django.http import FileResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from accounts.permissions import can_view_dossier
+from dossiers import selectors, services, workflow
+from dossiers.api.serializers import (
+    DocumentSerializer,
+    DossierListSerializer,
+    DossierSerializer,
+    LookupSerializer,
+)
+from dossiers.constants import Channel, State
+from dossiers.models import Dossier
+from portal.api.schema import ERROR_RESPONSES
+from portal.errors import NotFound
+
+MAX_PAGE_SIZE = 100
+
+
+def _detail(request: Request, pk: int, status_code: int = 200) -> Response:
+    dossier = selectors.dossier_detail(pk)
+    if dossier is None or not can_view_dossier(request.user, dossier):
+        raise NotFound("No such dossier.")
+    return Response(DossierSerializer(dossier, context={"request": request}).data, status=status_code)
+
+
+class DossierListView(APIView):
+    """The caller's dossiers, newest first: a citizen's own; staff their agency's queue.
+
+    Filters: `state`, `procedure` (code), `overdue` (true/false), `assigned=me`, `code`. Keyset pagination: `next`
+    carries the `cursor`. Bad filter values are 400.
+    """
+
+    class QuerySerializer(serializers.Serializer):
+        state = serializers.ChoiceField(choices=State.choices, required=False)
+        procedure = serializers.CharField(max_length=32, required=False)
+        overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+        assigned = serializers.ChoiceField(choices=["me"], required=False)
+        code = serializers.CharField(max_length=48, required=False)
+        cursor = serializers.IntegerField(min_value=1, required=False)
+        page_size = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=20)
+
+    class InputSerializer(serializers.Serializer):
+        procedure = serializers.CharField(max_length=32)
+        applicant = serializers.DictField(required=False, default=dict)
+        form = serializers.DictField(required=False, default=dict)
+        channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.ONLINE)
+
+    @extend_schema(
+        parameters=[QuerySerializer], responses={200: DossierListSerializer(many=True), **ERROR_RESPONSES}
+    )
+    def get(self, request: Request) -> Response:
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        dossiers = selectors.with_list_data(selectors.visible_dossiers(request.user))
+        if "state" in params:
+            dossiers = dossiers.filter(state=params["state"])
+        if "procedure" in params:
+            dossiers = dossiers.filter(version__procedure__code=params["procedure"])
+        if "code" in params:
+            dossiers = dossiers.filter(code=params["code"].strip())
+        if params.get("overdue") is True:
+            dossiers = dossiers.filter(selectors.overdue_filter())
+        elif params.get("overdue") is False:
+            dossiers = dossiers.exclude(selectors.overdue_filter())
+        if params.get("assigned") == "me":
+            dossiers = dossiers.filter(assignee=request.user)
+        page = selectors.keyset_page(dossiers, after=params.get("cursor"), size=params["page_size"])
+        next_url = None
+        if page.next_cursor is not None:
+            rest = {k: v for k, v in request.query_params.items() if k != "cursor"}
+            next_url = request.build_absolute_uri(
+                reverse("dossiers-api:list") + "?" + urlencode({**rest, "cursor": page.next_cursor})
+            )
+        data = DossierListSerializer(page.items, many=True, context={"request": request}).data
+        return Response({"results": data, "next": next_url})
+
+    @extend_schema(request=InputSerializer, responses={201: DossierSerializer, **ERROR_RESPONSES})
+    def post(self, request: Request) -> Response:
+        """Create a draft. A citizen's omitted applicant fields come from their profile; counter staff may create
+        one for a person at the desk with `"channel": "counter"`. 400 for invalid fields, 404 for an unknown
+        procedure, 403 for a role that does not file."""
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        dossier = services.dossier_create(
+            actor=request.user,
+            procedure_code=data.validated_data["procedure"],
+            applicant=data.validated_data["applicant"],
+            form=data.validated_data["form"],
+            channel=data.validated_data["channel"],
+        )
+        return _detail(request, dossier.pk, status.HTTP_201_CREATED)
+
+
+class DossierDetailView(APIView):
+    """One dossier with its documents and history; another citizen's or another agency's dossier is 404."""
+
+    class UpdateSerializer(serializers.Serializer):
+        applicant = serializers.DictField(required=False)
+        form = serializers.DictField(required=False)
+
+    @extend_schema(responses={200: DossierSerializer, **ERROR_RESPONSES})
+    def get(self, request: Request, pk: int) -> Response:
+        return _detail(request, pk)
+
+    @extend_schema(request=UpdateSerializer, responses={200: DossierSerializer, **ERROR_RESPONSES})
+    def patch(self, request: Request, pk: int) -> Response:
+        """Change the applicant's details or form values of a draft (or while a supplement is requested)."""
+        data = self.UpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.dossier_update(
+            dossier_id=pk,
+            actor=request.user,
+            applicant=data.validated_data.get("applicant"),
+            form=data.validated_data.get("form"),
+        )
+        return _detail(request, pk)
+
+
+class DocumentUploadView(APIView):
+    """Upload one paper: multipart `component` (its id) and `file`.
+
+    413 when the file or the dossier's files together are too large; 415 when the content (sniffed, not the
+    name) is not a type the component accepts; 409 once the dossier is submitted.
+    """
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        component = serializers.IntegerField(min_value=1)
+        file = serializers.FileField(allow_empty_file=False)
+
+    @extend_schema(request=InputSerializer, responses={201: DocumentSerializer, **ERROR_RESPONSES})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.document_add(
+            dossier_id=pk,
+            actor=request.user,
+            component_id=data.validated_data["component"],
+            upload=data.validated_data["file"],
+        )
+        return Response(DocumentSerializer(document, context={"request": request}).data, status=201)
+
+
+class DocumentView(APIView):
+    """Download a paper of a dossier one may see; DELETE takes it out of a draft."""
+
+    def get(self, request: Request, pk: int, document_id: int) -> FileResponse:
+        dossier = Dossier.objects.filter(pk=pk).first()
+        if dossier is None or not can_view_dossier(request.user, dossier):
+            raise NotFound("No such dossier.")
+        document = dossier.documents.filter(pk=document_id).first()
+        if document is None:
+            raise NotFound("No such document.")
+        return FileResponse(
+            document.file.open("rb"), content_type=document.content_type, filename=document.original_name
+        )
+
+    def delete(self, request: Request, pk: int, document_id: int) -> Response:
+        services.document_remove(dossier_id=pk, actor=request.user, document_id=document_id)
+        return Response(status=204)
+
+
+class ActionView(APIView):
+    """Apply a workflow action: submit, receive, refuse, request_supplement, resubmit, assess, send_back,
+    approve, return, withdraw.
+
+    409 from the wrong state, 403 for the wrong role, 404 for a dossier one may not see or an unknown action;
+    `refuse`, `request_supplement` and `send_back` need a `comment`; `assess` needs `outcome` (grant or deny).
+    """
+
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+        outcome = serializers.ChoiceField(choices=["grant", "deny"], required=False)
+
+    @extend_schema(request=InputSerializer, responses={200: DossierSerializer, **ERROR_RESPONSES})
+    def post(self, request: Request, pk: int, action: str) -> Response:
+        if action not in workflow.PUBLIC_ACTIONS:
+            raise NotFound(f"There is no action {action!r}.", code="unknown_action")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        params: dict[str, Any] = dict(data.validated_data)
+        if action == "submit":
+            services.submit(dossier_id=pk, actor=request.user)
+        else:
+            workflow.apply(dossier_id=pk, action=action, actor=request.user, **params)
+        return _detail(request, pk)
+
+
+class AssignView(APIView):
+    """Take the dossier ("assign to me"); staff of the competent agency only."""
+
+    def post(self, request: Request, pk: int) -> Response:
+        services.dossier_assign(dossier_id=pk, actor=request.user)
+        return _detail(request, pk)
+
+
+class LookupThrottle(AnonRateThrottle):
+    rate = "60/min"
+
+
+class LookupView(APIView):
+    """Public lookup by code and key: state and dates, nothing personal. A wrong key is 404, like an unknown code."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [LookupThrottle]
+
+    class QuerySerializer(serializers.Serializer):
+        code = serializers.CharField(max_length=48)
+        key = serializers.CharField(max_length=32)
+
+    @extend_schema(parameters=[QuerySerializer], responses={200: LookupSerializer, **ERROR_RESPONSES})
+    def get(self, request: Request) -> Response:
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        dossier = selectors.lookup(query.validated_data["code"], query.validated_data["key"])
+        if dossier is None:
+            raise NotFound("No dossier has this code and key.")
+        return Response(LookupSerializer(dossier).data)

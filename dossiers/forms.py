@@ -1,0 +1,165 @@
+"""The applicant's details and the procedure's own form, validated on the server for the API and the pages.
+
+The procedure's form is data (``procedures.FormField`` rows); ``procedure_form_class`` turns it into a Django form.
+Both forms run in two modes: ``complete=False`` while a draft is being filled in (what is there must be valid),
+``complete=True`` on submission (what is required must be there).
+"""
+
+import datetime
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from procedures.constants import FieldType
+from procedures.models import ProcedureVersion
+
+APPLICANT_FIELDS = (
+    "full_name",
+    "id_number",
+    "date_of_birth",
+    "phone",
+    "email",
+    "address",
+    "tax_code",
+    "organisation",
+)
+
+id_number_validator = RegexValidator(
+    r"^\d{12}$", _("The citizen ID number has 12 digits."), code="invalid_id_number"
+)
+phone_validator = RegexValidator(
+    r"^(\+84|0)\d{9,10}$", _("A Vietnamese phone number, such as 0912345678."), code="invalid_phone"
+)
+tax_code_validator = RegexValidator(
+    r"^\d{10}(-\d{3})?$", _("A tax code has 10 digits, or 10-3."), code="invalid_tax_code"
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ApplicantForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=255)
+    id_number = forms.CharField(label=_("Citizen ID number"), max_length=12, validators=[id_number_validator])
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        validators=[phone_validator],
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    address = forms.CharField(label=_("Address"), max_length=500)
+    tax_code = forms.CharField(
+        label=_("Tax code (businesses)"), max_length=14, validators=[tax_code_validator]
+    )
+    organisation = forms.CharField(label=_("Organisation (businesses)"), max_length=255)
+
+    def __init__(self, *args: Any, complete: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            # A person gives their citizen ID; a business its tax code and name. Phone is for the slips' SMS.
+            field.required = complete and name in ("full_name", "phone", "address")
+        self.complete = complete
+
+    def clean_phone(self) -> str:
+        return re.sub(r"[\s.\-]", "", self.cleaned_data["phone"])
+
+    def clean_date_of_birth(self) -> datetime.date | None:
+        value = self.cleaned_data["date_of_birth"]
+        if value and not (datetime.date(1900, 1, 1) <= value <= datetime.date.today()):
+            raise forms.ValidationError(
+                _("The date of birth must be between 1900 and today."), code="invalid_date"
+            )
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.complete and not (
+            data.get("id_number") or (data.get("tax_code") and data.get("organisation"))
+        ):
+            raise forms.ValidationError(
+                _("Give the citizen ID number, or a business's tax code and name."), code="identity_required"
+            )
+        return data
+
+
+def _field_for(spec: Any) -> forms.Field:
+    label = spec.label
+    match spec.type:
+        case FieldType.TEXTAREA:
+            return forms.CharField(label=label, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+        case FieldType.NUMBER:
+            return forms.DecimalField(label=label, max_digits=18, decimal_places=4)
+        case FieldType.DATE:
+            return forms.DateField(label=label, widget=DateInput)
+        case FieldType.EMAIL:
+            return forms.EmailField(label=label)
+        case FieldType.PHONE:
+            return forms.CharField(
+                label=label,
+                max_length=20,
+                validators=[phone_validator],
+                widget=forms.TextInput(attrs={"type": "tel"}),
+            )
+        case FieldType.SELECT:
+            return forms.ChoiceField(label=label, choices=[("", "—"), *[(c, c) for c in spec.choices]])
+        case FieldType.CHECKBOX:
+            return forms.BooleanField(label=label)
+        case _:
+            return forms.CharField(label=label, max_length=500)
+
+
+def procedure_form_class(version: ProcedureVersion) -> type[forms.Form]:
+    """A Django form with one field per ``FormField`` of ``version`` (prefetch ``form_fields``)."""
+    specs = list(version.form_fields.all())
+
+    def __init__(self: forms.Form, *args: Any, complete: bool = False, **kwargs: Any) -> None:
+        forms.Form.__init__(self, *args, **kwargs)
+        for spec in specs:
+            self.fields[spec.name].required = complete and spec.required
+
+    attrs: dict[str, Any] = {spec.name: _field_for(spec) for spec in specs}
+    attrs["__init__"] = __init__
+    return type("ProcedureForm", (forms.Form,), attrs)
+
+
+def to_json(cleaned: dict[str, Any]) -> dict[str, Any]:
+    """Cleaned form values as JSON: dates as ISO strings, numbers as numbers; empty values left out."""
+    result: dict[str, Any] = {}
+    for name, value in cleaned.items():
+        if value in (None, ""):
+            continue
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = int(value) if value == value.to_integral_value() else float(value)
+        result[name] = value
+    return result
+
+
+def as_form_data(values: dict[str, Any]) -> dict[str, Any]:
+    """Stored JSON values as form input again (checkbox False is absent in HTML forms)."""
+    return {k: v for k, v in values.items() if v is not False}
+
+
+def validate(
+    form_class: type[forms.Form], values: Any, *, complete: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Validate ``values`` (a dict) with ``form_class``; returns (JSON-ready values, errors). Unknown keys are errors."""
+    if not isinstance(values, dict):
+        return {}, {"non_field_errors": [str(_("Must be an object with one value per field."))]}
+    form = form_class(data=as_form_data(values), complete=complete)
+    errors: dict[str, Any] = {}
+    unknown = sorted(set(values) - set(form.fields))
+    if unknown:
+        errors["non_field_errors"] = [str(_("Unknown fields: %(names)s.") % {"names": ", ".join(unknown)})]
+    if not form.is_valid():
+        for name, messages in form.errors.items():
+            errors.setdefault("non_field_errors" if name == "__all__" else name, []).extend(messages)
+    return (to_json(form.cleaned_data) if not errors else {}), errors

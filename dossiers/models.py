@@ -1,0 +1,159 @@
+"""Dossiers, their documents, their history, the daily code counters and the province's calendar.
+
+The state of a dossier is assigned only by ``dossiers.workflow``; everything else that changes a dossier goes
+through ``dossiers.services``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dossiers.constants import Channel, DayKind, EventAction, Outcome, State
+from procedures.models import Agency, Component, ProcedureVersion
+
+
+class Dossier(models.Model):
+    version = models.ForeignKey(
+        ProcedureVersion,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("procedure version"),
+    )
+    # The competent agency, whose queues the dossier is in; copied from the version when it is created.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("agency")
+    )
+    received_at_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("received at"),
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        help_text=_("The citizen's account; empty for a walk-in without one."),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
+    state = models.CharField(_("state"), max_length=32, choices=State.choices, default=State.DRAFT)
+    # Where a resubmission returns to (submitted or assessing).
+    state_before_supplement = models.CharField(max_length=32, choices=State.choices, blank=True)
+    code = models.CharField(_("code"), max_length=48, unique=True, null=True, blank=True)
+    lookup_key = models.CharField(_("lookup key"), max_length=16)
+    applicant_data = models.JSONField(_("applicant"), default=dict)
+    form_data = models.JSONField(_("form"), default=dict)
+    proposed_outcome = models.CharField(max_length=8, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_dossiers",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        indexes = [
+            # The staff queues: an agency's dossiers in one state, newest first (keyset on id).
+            models.Index(fields=["agency", "state", "-id"], name="dossier_queue"),
+            models.Index(fields=["applicant", "-id"], name="dossier_applicant"),
+            models.Index(fields=["state", "due_at"], name="dossier_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or f"draft #{self.pk}"
+
+
+class DossierEvent(models.Model):
+    """Append-only history: who did what to a dossier, when, from which state to which. It is evidence."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=32, choices=EventAction.choices)
+    from_state = models.CharField(max_length=32, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=32, choices=State.choices, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    actor_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField()
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["dossier", "at"], name="dossier_event_time")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_state}→{self.to_state}"
+
+
+def _document_path(instance: "Document", filename: str) -> str:
+    # A random name: the citizen's file name never reaches the disk.
+    return f"dossiers/{instance.dossier_id}/{instance.storage_key}"
+
+
+class Document(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="documents")
+    component = models.ForeignKey(
+        Component, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(upload_to=_document_path, max_length=255)
+    storage_key = models.CharField(max_length=64, unique=True)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=128)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CodeCounter(models.Model):
+    """The last sequence number given to an agency's dossiers on one day; locked to issue the next one."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="code_counter_agency_day")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day}: {self.last}"
+
+
+class CalendarDay(models.Model):
+    """The province's changes to the national calendar: an extra day off, or a make-up working day."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=DayKind.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.kind}"

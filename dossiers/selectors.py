@@ -1,0 +1,96 @@
+"""Read queries of dossiers: who sees what, the staff queues, keyset pages, the public lookup."""
+
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.constants import Role
+from accounts.permissions import PROVINCE_WIDE_VIEWERS
+from dossiers.constants import CLOCK_RUNNING_STATES, State
+from dossiers.models import Dossier, DossierEvent
+from procedures.models import Agency
+
+# The console's queues: one per step of the four-step process.
+QUEUES: dict[str, tuple[str, ...]] = {
+    "receive": (State.SUBMITTED,),
+    "assess": (State.ASSESSING,),
+    "approve": (State.APPROVING,),
+    "return": (State.RESULT_READY,),
+    "waiting": (State.SUPPLEMENT_REQUESTED, State.SIGNING),
+}
+QUEUE_OF_ROLE = {Role.RECEIVER: "receive", Role.ASSESSOR: "assess", Role.APPROVER: "approve"}
+
+
+def visible_dossiers(user: Any) -> QuerySet[Dossier]:
+    """The dossiers ``user`` lists: a citizen their own; staff their agency's; leaders and admins all."""
+    dossiers = Dossier.objects.all()
+    if user.is_superuser or user.role in PROVINCE_WIDE_VIEWERS:
+        return dossiers
+    if user.role == Role.CITIZEN:
+        return dossiers.filter(Q(applicant=user) | Q(applicant__isnull=True, created_by=user))
+    if user.role in (Role.RECEIVER, Role.ASSESSOR, Role.APPROVER) and user.agency_id:
+        return dossiers.filter(agency_id=user.agency_id)
+    return dossiers.none()
+
+
+def with_list_data(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    return dossiers.select_related("version__procedure", "agency", "assignee")
+
+
+def overdue_filter(now: Any = None) -> Q:
+    return Q(state__in=CLOCK_RUNNING_STATES, due_at__lt=now or timezone.now())
+
+
+@dataclass
+class Page:
+    items: list[Dossier]
+    next_cursor: int | None
+
+
+def keyset_page(dossiers: QuerySet[Dossier], *, after: int | None, size: int) -> Page:
+    """Newest first by id; ``after`` is the last id of the page before. The cost does not depend on the depth."""
+    if after is not None:
+        dossiers = dossiers.filter(id__lt=after)
+    items = list(dossiers.order_by("-id")[: size + 1])
+    more = len(items) > size
+    items = items[:size]
+    return Page(items=items, next_cursor=items[-1].pk if more and items else None)
+
+
+def dossier_detail(pk: int) -> Dossier | None:
+    return (
+        Dossier.objects.select_related(
+            "version__procedure", "version__agency", "agency", "received_at_agency", "applicant", "assignee"
+        )
+        .prefetch_related(
+            "documents__component",
+            "version__components",
+            "version__form_fields",
+            "version__fees",
+            Prefetch("events", queryset=DossierEvent.objects.select_related("actor", "actor_agency")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def lookup(code: str, key: str) -> Dossier | None:
+    """The dossier with this code, if ``key`` is its lookup key (compared in constant time); else None."""
+    dossier = Dossier.objects.select_related("version__procedure", "agency").filter(code=code.strip()).first()
+    if dossier is None or not hmac.compare_digest(dossier.lookup_key.encode(), key.strip().upper().encode()):
+        return None
+    return dossier
+
+
+def queue_counts(agency: Agency) -> dict[str, int]:
+    """How many dossiers wait in each of the agency's queues, in one query."""
+    by_state = dict(
+        Dossier.objects.filter(agency=agency, state__in=[s for states in QUEUES.values() for s in states])
+        .values("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
+    return {queue: sum(by_state.get(state, 0) for state in states) for queue, states in QUEUES.items()}

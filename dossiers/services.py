@@ -1,0 +1,313 @@
+"""Every change to a dossier that is not a change of state: create, edit, upload, assign, walk-in.
+
+State changes are ``dossiers.workflow.apply``. Each service here is one transaction with a history row where the
+change is worth keeping as evidence.
+"""
+
+import hashlib
+import secrets
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.constants import Role
+from accounts.models import Profile, User
+from accounts.permissions import can_view_dossier
+from dossiers import codes, forms, workflow
+from dossiers.constants import FINAL_STATES, Channel, EventAction, State
+from dossiers.models import Document, Dossier, DossierEvent
+from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
+from procedures.constants import DEFAULT_FILE_TYPES, FILE_TYPES, VersionState
+from procedures.models import ProcedureVersion
+
+EDITABLE_STATES = frozenset({State.DRAFT, State.SUPPLEMENT_REQUESTED})
+
+
+class TooLarge(ServiceError):
+    status = 413
+    code = "too_large"
+
+
+class UnsupportedType(ServiceError):
+    status = 415
+    code = "unsupported_type"
+
+
+class InvalidInput(ServiceError):
+    """Input that does not validate; ``errors`` holds the messages by field."""
+
+    def __init__(self, errors: dict[str, Any]) -> None:
+        from dossiers.completeness import describe
+
+        super().__init__(describe(errors), code="invalid")
+        self.errors = errors
+
+
+def _event(
+    dossier: Dossier, *, action: str, actor: Any, comment: str = "", data: dict[str, Any] | None = None
+) -> None:
+    DossierEvent.objects.create(
+        dossier=dossier,
+        action=action,
+        from_state=dossier.state,
+        to_state=dossier.state,
+        actor=actor,
+        actor_agency_id=getattr(actor, "agency_id", None),
+        at=timezone.now(),
+        comment=comment,
+        data=data or {},
+    )
+
+
+def _clean_input(
+    version: ProcedureVersion, applicant: Any, form: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    applicant_data, applicant_errors = forms.validate(forms.ApplicantForm, applicant or {}, complete=False)
+    form_data, form_errors = forms.validate(forms.procedure_form_class(version), form or {}, complete=False)
+    errors = {k: v for k, v in (("applicant", applicant_errors), ("form", form_errors)) if v}
+    if errors:
+        raise InvalidInput(errors)
+    return applicant_data, form_data
+
+
+def profile_values(user: Any) -> dict[str, Any]:
+    """What the citizen gave before, to fill in a new dossier; their account's name and e-mail otherwise."""
+    profile = Profile.objects.filter(user=user).first()
+    values: dict[str, Any] = {"full_name": user.get_full_name(), "email": user.email}
+    if profile is not None:
+        for name in forms.APPLICANT_FIELDS:
+            value = getattr(profile, name)
+            if value:
+                values[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return {k: v for k, v in values.items() if v}
+
+
+def profile_learn(*, user: Any, applicant: dict[str, Any]) -> None:
+    """Keep what the citizen entered for next time ("give once")."""
+    profile, _created = Profile.objects.get_or_create(user=user)
+    changed = []
+    for name in forms.APPLICANT_FIELDS:
+        if applicant.get(name) and str(getattr(profile, name) or "") != str(applicant[name]):
+            setattr(profile, name, applicant[name])
+            changed.append(name)
+    if changed:
+        profile.save(update_fields=[*changed, "updated_at"])
+
+
+@transaction.atomic
+def dossier_create(
+    *,
+    actor: Any,
+    procedure_code: str,
+    applicant: Any = None,
+    form: Any = None,
+    channel: str = Channel.ONLINE,
+) -> Dossier:
+    """A draft for the published version of ``procedure_code``.
+
+    A citizen files for themselves; what they leave out of ``applicant`` comes from their profile. Counter staff
+    file for a person at the desk (``channel='counter'``); the dossier joins that person's account when one has
+    the same citizen ID, so they can follow it online.
+    """
+    version = (
+        ProcedureVersion.objects.select_related("procedure", "agency")
+        .prefetch_related("form_fields")
+        .filter(procedure__code=procedure_code, state=VersionState.PUBLISHED)
+        .first()
+    )
+    if version is None:
+        raise NotFound(_("No published procedure has the code %(code)s.") % {"code": procedure_code})
+    if channel not in Channel.values:
+        raise ServiceError(_("Unknown channel %(channel)s.") % {"channel": channel}, code="invalid_channel")
+    if actor.role == Role.CITIZEN:
+        if channel != Channel.ONLINE:
+            raise NotAllowed(_("Citizens file online; the counter files walk-in dossiers."))
+        applicant = {**profile_values(actor), **(applicant or {})}
+        owner = actor
+    elif actor.role == Role.RECEIVER and channel in (Channel.COUNTER, Channel.POST):
+        owner = None
+    else:
+        raise NotAllowed(_("Only a citizen, or a receiver for a walk-in dossier, files a dossier."))
+    applicant_data, form_data = _clean_input(version, applicant, form)
+    if owner is None and applicant_data.get("id_number"):
+        owner = User.objects.filter(role=Role.CITIZEN, profile__id_number=applicant_data["id_number"]).first()
+    dossier = Dossier.objects.create(
+        version=version,
+        agency=version.agency,
+        applicant=owner,
+        created_by=actor,
+        channel=channel,
+        lookup_key=codes.new_lookup_key(),
+        applicant_data=applicant_data,
+        form_data=form_data,
+    )
+    _event(dossier, action=EventAction.CREATE, actor=actor, data={"channel": channel})
+    return dossier
+
+
+def _locked_for_change(dossier_id: int, actor: Any) -> Dossier:
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("version")
+        .filter(pk=dossier_id)
+        .first()
+    )
+    if dossier is None or not can_view_dossier(actor, dossier):
+        raise NotFound(_("No such dossier."))
+    owner = dossier.applicant_id == actor.pk or dossier.created_by_id == actor.pk
+    if not owner:
+        raise NotAllowed(
+            _("Only the applicant, or the receiver who entered it, changes a dossier's content.")
+        )
+    if dossier.state not in EDITABLE_STATES:
+        raise InvalidState(
+            _("A dossier can only be changed while it is a draft or a supplement is requested.")
+        )
+    return dossier
+
+
+@transaction.atomic
+def dossier_update(*, dossier_id: int, actor: Any, applicant: Any = None, form: Any = None) -> Dossier:
+    """Change a draft's (or a supplement's) applicant details and form values; what is not given stays."""
+    dossier = _locked_for_change(dossier_id, actor)
+    version = ProcedureVersion.objects.prefetch_related("form_fields").get(pk=dossier.version_id)
+    applicant_data, form_data = _clean_input(
+        version,
+        {**dossier.applicant_data, **applicant}
+        if isinstance(applicant, dict)
+        else (applicant or dossier.applicant_data),
+        {**dossier.form_data, **form} if isinstance(form, dict) else (form or dossier.form_data),
+    )
+    dossier.applicant_data, dossier.form_data = applicant_data, form_data
+    dossier.save(update_fields=["applicant_data", "form_data", "updated_at"])
+    return dossier
+
+
+def sniff(upload: UploadedFile) -> tuple[str, str]:
+    """The type of ``upload`` from its first bytes (never its name): (short name such as ``pdf``, MIME type)."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf", FILE_TYPES["pdf"]
+    kind = filetype.guess(head)
+    if kind is not None:
+        for short, mime in FILE_TYPES.items():
+            if kind.mime == mime or (short == "jpg" and kind.extension == "jpg"):
+                return short, mime
+    return "", kind.mime if kind else "application/octet-stream"
+
+
+@transaction.atomic
+def document_add(*, dossier_id: int, actor: Any, component_id: Any, upload: UploadedFile) -> Document:
+    """Store one paper of the dossier under a random name with its SHA-256.
+
+    413 when the file or the dossier's papers together pass the limits; 415 when the content is not a type the
+    component accepts (the type is read from the bytes, not the file name).
+    """
+    dossier = _locked_for_change(dossier_id, actor)
+    component = (
+        dossier.version.components.filter(pk=component_id).first() if str(component_id).isdigit() else None
+    )
+    if component is None:
+        raise ServiceError(_("This procedure has no such component."), code="unknown_component")
+    if upload.size > settings.UPLOAD_MAX_FILE_BYTES:
+        raise TooLarge(
+            _("A file may be at most %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    used = dossier.documents.aggregate(total=Sum("size"))["total"] or 0
+    if used + upload.size > settings.UPLOAD_MAX_DOSSIER_BYTES:
+        raise TooLarge(
+            _("A dossier's files may be at most %(mb)s MB together.")
+            % {"mb": settings.UPLOAD_MAX_DOSSIER_BYTES // (1024 * 1024)}
+        )
+    short, mime = sniff(upload)
+    accepted = component.file_types or DEFAULT_FILE_TYPES
+    if short not in accepted:
+        raise UnsupportedType(
+            _("This paper must be one of: %(types)s.") % {"types": ", ".join(t.upper() for t in accepted)}
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    document = Document(
+        dossier=dossier,
+        component=component,
+        storage_key=f"{secrets.token_hex(16)}.{short}",
+        original_name=(upload.name or "file")[-255:],
+        content_type=mime,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    document.file.save(document.storage_key, upload, save=False)
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    if dossier.state != State.DRAFT:
+        _event(
+            dossier,
+            action=EventAction.DOCUMENT,
+            actor=actor,
+            data={"component": component.pk, "sha256": document.sha256},
+        )
+    return document
+
+
+@transaction.atomic
+def document_remove(*, dossier_id: int, actor: Any, document_id: int) -> None:
+    """Take a paper out of a draft (the citizen uploaded the wrong one)."""
+    dossier = _locked_for_change(dossier_id, actor)
+    if dossier.state != State.DRAFT:
+        raise InvalidState(_("Papers can only be removed from a draft."))
+    document = dossier.documents.filter(pk=document_id).first()
+    if document is None:
+        raise NotFound(_("No such document."))
+    name = document.file.name
+    document.delete()
+    transaction.on_commit(lambda: document.file.storage.delete(name))
+
+
+@transaction.atomic
+def dossier_assign(*, dossier_id: int, actor: Any) -> Dossier:
+    """Take a dossier of one's own agency's queue ("assign to me")."""
+    dossier = Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier_id).first()
+    if dossier is None or not can_view_dossier(actor, dossier):
+        raise NotFound(_("No such dossier."))
+    if (
+        actor.role not in (Role.RECEIVER, Role.ASSESSOR, Role.APPROVER)
+        or actor.agency_id != dossier.agency_id
+    ):
+        raise NotAllowed(_("Only staff of the competent agency take a dossier."))
+    if dossier.state == State.DRAFT or dossier.state in FINAL_STATES:
+        raise InvalidState(_("This dossier is not in a queue."))
+    if dossier.assignee_id != actor.pk:
+        dossier.assignee = actor
+        dossier.save(update_fields=["assignee", "updated_at"])
+        _event(dossier, action=EventAction.ASSIGN, actor=actor)
+    return dossier
+
+
+def submit(*, dossier_id: int, actor: Any) -> Dossier:
+    """Submit a draft, and remember what the citizen entered for their next dossier."""
+    with transaction.atomic():
+        dossier = workflow.apply(dossier_id=dossier_id, action="submit", actor=actor)
+        if dossier.applicant_id and dossier.applicant_id == actor.pk:
+            profile_learn(user=actor, applicant=dossier.applicant_data)
+    return dossier
+
+
+@transaction.atomic
+def receive_walk_in(*, dossier_id: int, actor: Any, comment: str = "") -> Dossier:
+    """A walk-in dossier entered at the counter is submitted on the citizen's behalf and received at once."""
+    workflow.apply(dossier_id=dossier_id, action="submit", actor=actor, comment=_("Filed at the counter"))
+    return workflow.apply(dossier_id=dossier_id, action="receive", actor=actor, comment=comment)
