@@ -25,7 +25,8 @@ def new_lookup_key() -> str:
 
 def next_code(agency: Agency, day: date) -> str:
     """The next code of ``agency`` for ``day``; call inside the transaction that stores it."""
-    assert transaction.get_connection().in_atomic_block, "a dossier code must be issued inside a transaction"
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("A dossier code must be issued inside the transaction that stores it.")
     CodeCounter.objects.bulk_create([CodeCounter(agency=agency, day=day, last=0)], ignore_conflicts=True)
     counter = CodeCounter.objects.select_for_update().get(agency=agency, day=day)
     CodeCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)

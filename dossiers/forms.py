@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from procedures.constants import FieldType
@@ -72,7 +73,7 @@ class ApplicantForm(forms.Form):
 
     def clean_date_of_birth(self) -> datetime.date | None:
         value = self.cleaned_data["date_of_birth"]
-        if value and not (datetime.date(1900, 1, 1) <= value <= datetime.date.today()):
+        if value and not (datetime.date(1900, 1, 1) <= value <= timezone.localdate()):
             raise forms.ValidationError(
                 _("The date of birth must be between 1900 and today."), code="invalid_date"
             )

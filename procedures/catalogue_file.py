@@ -72,7 +72,12 @@ def flatten_errors(detail: Any, prefix: str = "") -> list[str]:
     if isinstance(detail, dict):
         lines = []
         for key, value in detail.items():
-            path = prefix if key == "non_field_errors" else f"{prefix}.{key}" if prefix else str(key)
+            if key == "non_field_errors":
+                path = prefix
+            elif isinstance(key, int):  # DRF keys a nested list's errors by position
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
             lines += flatten_errors(value, path)
         return lines
     if isinstance(detail, list):
@@ -213,5 +218,5 @@ def store_templates(catalogue: CatalogueFile, base_dir: Path) -> None:
                 component["template"] = stored
             elif not default_storage.exists(name):
                 catalogue.errors.append(
-                    RowError(record.line, f"{record.where}.components[{i}].template", f"no file {name!r}")
+                    RowError(record.line, record.where, f"components[{i}].template: no file {name!r}")
                 )
