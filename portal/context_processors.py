@@ -10,4 +10,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     return {
         "PROVINCE_NAME": settings.PROVINCE_NAME,
         "perms_catalogue_manage": has_permission(request.user, "catalogue.manage"),
+        "perms_console": has_permission(request.user, "console.view"),
+        "is_citizen": getattr(request.user, "role", None) == "citizen",
     }

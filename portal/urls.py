@@ -13,6 +13,8 @@ api_v1 = [
 urlpatterns = [
     path("", home, name="home"),
     path("", include("procedures.urls")),
+    path("", include("dossiers.urls")),
+    path("console/", include("dossiers.console_urls")),
     path("manage/", include("procedures.publishing_urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -91,3 +91,60 @@ class ProcedureVersionFactory(factory.django.DjangoModelFactory):
         if self.state == VersionState.PUBLISHED:
             Procedure.objects.filter(pk=self.procedure_id).update(published_version=self)
             self.procedure.published_version = self
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    """A dossier of a published procedure version; traits put it in a lifecycle state without the workflow:
+    ``DossierFactory(submitted=True)``, ``received``, ``assessed``, ``approved``, ``result_ready``, ``returned``,
+    ``supplement_requested``, ``rejected``, ``withdrawn``. Give ``version`` (of the agency) and ``applicant``.
+    """
+
+    class Meta:
+        model = "dossiers.Dossier"
+
+    version = factory.SubFactory(ProcedureVersionFactory, published=True)
+    agency = factory.LazyAttribute(lambda o: o.version.agency)
+    applicant = factory.SubFactory(UserFactory, role=Role.CITIZEN)
+    created_by = factory.LazyAttribute(lambda o: o.applicant)
+    channel = "online"
+    state = "draft"
+    lookup_key = factory.Sequence(lambda n: f"KEY{n:07d}")
+    applicant_data = factory.LazyFunction(
+        lambda: {
+            "full_name": "Nguyễn Văn An",
+            "id_number": "001088000123",
+            "phone": "0912345678",
+            "address": "12 Lê Lợi, phường Hòa Bình",
+        }
+    )
+    form_data = factory.LazyFunction(lambda: {"full_name": "Nguyễn Văn An", "sex": "Nam"})
+
+    class Params:
+        submitted = factory.Trait(
+            state="submitted",
+            code=factory.Sequence(lambda n: f"H99-261123-{n:04d}"),
+            submitted_at=factory.LazyFunction(timezone.now),
+        )
+        received = factory.Trait(
+            submitted=True,
+            state="assessing",
+            received_at=factory.LazyFunction(timezone.now),
+            due_at=factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=7)),
+        )
+        assessed = factory.Trait(received=True, state="approving", proposed_outcome="grant")
+        approved = factory.Trait(assessed=True, state="signing", outcome="grant", decided_at=factory.LazyFunction(timezone.now))
+        result_ready = factory.Trait(approved=True, state="result_ready")
+        returned = factory.Trait(
+            result_ready=True,
+            state="returned",
+            returned_at=factory.LazyFunction(timezone.now),
+            closed_at=factory.LazyFunction(timezone.now),
+        )
+        supplement_requested = factory.Trait(
+            received=True,
+            state="supplement_requested",
+            state_before_supplement="assessing",
+            paused_at=factory.LazyFunction(timezone.now),
+        )
+        rejected = factory.Trait(submitted=True, state="rejected", closed_at=factory.LazyFunction(timezone.now))
+        withdrawn = factory.Trait(submitted=True, state="withdrawn", closed_at=factory.LazyFunction(timezone.now))
