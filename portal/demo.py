@@ -1,5 +1,6 @@
 """The demo province: its catalogue file and one user per role (API.md, "Running it")."""
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -41,6 +42,17 @@ def password() -> str:
     made = "demo-" + secrets.token_urlsafe(9)
     path.write_text(made + "\n", encoding="utf-8")
     return made
+
+
+# The government's day swaps that the national calendar does not list as working days.
+CALENDAR = [(datetime.date(2026, 8, 22), "working_day", "Làm bù cho ngày nghỉ 31/8/2026")]
+
+
+def load_calendar() -> None:
+    from dossiers.models import CalendarDay
+
+    for day, kind, note in CALENDAR:
+        CalendarDay.objects.update_or_create(date=day, defaults={"kind": kind, "note": note})
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ class Command(BaseCommand):
             stdout=self.stdout,
             stderr=self.stderr,
         )
+        demo.load_calendar()
         password = demo.password()
         users = demo.load_users(password=password)
         self.stdout.write(f"\nDemo accounts (password: {password})")
