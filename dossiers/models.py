@@ -64,6 +64,8 @@ class Dossier(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # When signing was last queued; the sweep claims a dossier stuck in signing by moving this on.
+    signing_queued_at = models.DateTimeField(null=True, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -157,3 +159,18 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.kind}"
+
+
+class Result(models.Model):
+    """The signed result of a dossier: one per dossier, never replaced."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="result")
+    file = models.FileField(upload_to="results/%Y/%m/", max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    signer = models.CharField(max_length=255)
+    certificate_serial = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"result of {self.dossier_id}"

@@ -55,6 +55,18 @@ def load_calendar() -> None:
         CalendarDay.objects.update_or_create(date=day, defaults={"kind": kind, "note": note})
 
 
+def load_pki() -> int:
+    """A demo CA and a signing certificate for every agency (kept under SIGNING_DIR; made once)."""
+    from dossiers import pki
+
+    ca = pki.ensure_demo_ca(settings.PROVINCE_NAME)
+    for agency in Agency.objects.all():
+        pki.ensure_agency_certificate(
+            agency_code=agency.code, agency_name=agency.name, province_name=settings.PROVINCE_NAME, ca=ca
+        )
+    return Agency.objects.count()
+
+
 @transaction.atomic
 def load_users(*, password: str) -> list[User]:
     users = []

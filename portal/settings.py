@@ -227,3 +227,20 @@ SLA_DUE_HOUR = env.integer("SLA_DUE_HOUR", 17, minimum=0)
 # Uploads: per file and per dossier, in bytes.
 UPLOAD_MAX_FILE_BYTES = env.integer("UPLOAD_MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1)
 UPLOAD_MAX_DOSSIER_BYTES = env.integer("UPLOAD_MAX_DOSSIER_BYTES", 50 * 1024 * 1024, minimum=1)
+
+# Signing results (dossiers.signers): which signer, and where the PKCS#12 signer finds each agency's key.
+SIGNER = env.string("SIGNER", "pkcs12")
+SIGNING_DIR = env.string("SIGNING_DIR", str(BASE_DIR / "var" / "pki"))
+SIGNING_CA_CERT = env.string("SIGNING_CA_CERT")  # default: SIGNING_DIR/ca.pem
+SIGNING_PKCS12_PASSPHRASE = env.string("SIGNING_PKCS12_PASSPHRASE")
+# PKCS#11 token (HSM, USB token) and remote signing service; refused with a clear message until configured.
+SIGNING_PKCS11_MODULE = env.string("SIGNING_PKCS11_MODULE")
+SIGNING_PKCS11_TOKEN = env.string("SIGNING_PKCS11_TOKEN")
+SIGNING_PKCS11_PIN = env.string("SIGNING_PKCS11_PIN")
+SIGNING_REMOTE_URL = env.string("SIGNING_REMOTE_URL")
+SIGNING_REMOTE_TOKEN = env.string("SIGNING_REMOTE_TOKEN")
+# A dossier in signing for longer than this (seconds) is queued again by the sweep.
+SIGNING_SWEEP_AFTER = env.integer("SIGNING_SWEEP_AFTER", 300, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-signing": {"task": "dossiers.tasks.sweep_signing", "schedule": 120.0},
+}

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from dossiers.views.verify import verify
 from procedures.views.catalogue import home
 
 api_v1 = [
@@ -12,6 +13,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", home, name="home"),
+    path("verify/", verify, name="verify"),
     path("", include("procedures.urls")),
     path("", include("dossiers.urls")),
     path("console/", include("dossiers.console_urls")),

@@ -1,7 +1,8 @@
 """Error pages: JSON under /api/, a page elsewhere."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 from portal.api.errors import api_not_found, api_server_error
 
@@ -15,4 +16,5 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return api_server_error(request)
-    return render(request, "500.html", status=500)
+    # Without the request's context: the error may have come before the middleware set up the user or session.
+    return HttpResponseServerError(loader.get_template("500.html").render())

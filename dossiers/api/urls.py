@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dossiers.api import views
+from dossiers.api import results, views
 
 app_name = "dossiers-api"
 
@@ -11,5 +11,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/documents/<int:document_id>/", views.DocumentView.as_view(), name="document"),
     path("dossiers/<int:pk>/actions/<str:action>/", views.ActionView.as_view(), name="action"),
     path("dossiers/<int:pk>/assign/", views.AssignView.as_view(), name="assign"),
+    path("dossiers/<int:pk>/result/", results.ResultView.as_view(), name="result"),
     path("lookup/", views.LookupView.as_view(), name="lookup"),
+    path("verify/", results.VerifyView.as_view(), name="verify"),
 ]

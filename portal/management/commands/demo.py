@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -21,6 +22,9 @@ class Command(BaseCommand):
             stderr=self.stderr,
         )
         demo.load_calendar()
+        if settings.SIGNER == "pkcs12":
+            count = demo.load_pki()
+            self.stdout.write(f"Signing: demo CA and {count} agency certificates in {settings.SIGNING_DIR}")
         password = demo.password()
         users = demo.load_users(password=password)
         self.stdout.write(f"\nDemo accounts (password: {password})")

@@ -1,0 +1,81 @@
+"""Results over the API: the signed PDF of a dossier, and public verification of any PDF."""
+
+from django.http import FileResponse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from accounts.permissions import can_view_dossier
+from dossiers import results
+from dossiers.models import Dossier, Result
+from portal.api.schema import ERROR_RESPONSES
+from portal.errors import InvalidState, NotFound
+
+MAX_VERIFY_BYTES = 20 * 1024 * 1024
+
+
+class ResultView(APIView):
+    """The signed result PDF, once the dossier is `result_ready` or `returned`; 409 before, 404 if not yours."""
+
+    def get(self, request: Request, pk: int) -> FileResponse:
+        dossier = Dossier.objects.filter(pk=pk).first()
+        if dossier is None or not can_view_dossier(request.user, dossier):
+            raise NotFound("No such dossier.")
+        result = Result.objects.filter(dossier=dossier).first()
+        if result is None or dossier.state not in ("result_ready", "returned"):
+            raise InvalidState("The result is not ready yet.", code="result_not_ready")
+        return FileResponse(
+            result.file.open("rb"), content_type="application/pdf", filename=f"{dossier.code}.pdf"
+        )
+
+
+class VerifyThrottle(AnonRateThrottle):
+    rate = "30/min"
+
+
+class VerifyView(APIView):
+    """Upload a PDF (multipart `file`): is it a result this portal signed, unchanged since?
+
+    Always 200 with `valid` for a readable upload; a changed byte answers `valid: false` with the reason.
+    413 for a file over 20 MB.
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [VerifyThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(allow_empty_file=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: inline_serializer(
+                "Verification",
+                {
+                    "valid": serializers.BooleanField(),
+                    "code": serializers.CharField(allow_null=True),
+                    "signed_at": serializers.DateTimeField(allow_null=True),
+                    "signer": serializers.CharField(allow_null=True),
+                    "reason": serializers.CharField(),
+                },
+            ),
+            **ERROR_RESPONSES,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        if upload.size > MAX_VERIFY_BYTES:
+            from dossiers.services import TooLarge
+
+            raise TooLarge("A result PDF is at most 20 MB.")
+        verification = results.verify(upload.read())
+        return Response(verification.__dict__)

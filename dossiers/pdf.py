@@ -1,0 +1,163 @@
+"""The PDFs the portal issues (results and slips), drawn with ReportLab in a font with Vietnamese glyphs.
+
+``render`` lays out a document in the administrative style: the agency and the national motto at the top, a
+title, the body, a QR code to the lookup or verification page at the bottom.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from django.utils import timezone
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from dossiers.sla import TZ
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+pdfmetrics.registerFont(TTFont("DejaVu", str(FONTS / "DejaVuSans.ttf")))
+pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(FONTS / "DejaVuSans-Bold.ttf")))
+pdfmetrics.registerFontFamily(
+    "DejaVu", normal="DejaVu", bold="DejaVu-Bold", italic="DejaVu", boldItalic="DejaVu-Bold"
+)
+
+BODY = ParagraphStyle("body", fontName="DejaVu", fontSize=10.5, leading=14.5)
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=11)
+CENTER = ParagraphStyle("center", parent=BODY, alignment=TA_CENTER)
+CENTER_BOLD = ParagraphStyle("center_bold", parent=CENTER, fontName="DejaVu-Bold")
+TITLE = ParagraphStyle("title", parent=CENTER_BOLD, fontSize=14, leading=19, spaceBefore=6, spaceAfter=8)
+
+MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+
+
+@dataclass
+class Document:
+    agency: str
+    title: str
+    subtitle: str = ""
+    code: str = ""  # the dossier code, printed under the agency
+    rows: Sequence[tuple[str, str]] = ()  # label / value pairs
+    paragraphs: Sequence[str] = ()
+    table: Sequence[Sequence[str]] = ()  # first row is the header
+    qr_url: str = ""
+    qr_caption: str = ""
+    place_and_date: str = ""
+    signature_block: Sequence[str] = ()
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def text(value: Any) -> str:
+    """Plain text made safe for ReportLab's paragraph markup."""
+    return escape("" if value is None else str(value))
+
+
+def value(raw: Any) -> str:
+    """A stored form value as Vietnamese write it: dates dd/mm/yyyy, a ticked box "Có"."""
+    if raw is True:
+        return "Có"
+    if raw is False:
+        return "Không"
+    if isinstance(raw, str) and len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+        try:
+            return date.fromisoformat(raw).strftime("%d/%m/%Y")
+        except ValueError:
+            return raw
+    return str(raw)
+
+
+def local(moment: datetime | None, fmt: str = "%H:%M ngày %d/%m/%Y") -> str:
+    return timezone.localtime(moment, TZ).strftime(fmt) if moment else ""
+
+
+def _qr(url: str, size: float = 32 * mm) -> Drawing:
+    widget = QrCodeWidget(url, barLevel="M")
+    x1, y1, x2, y2 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def render(doc: Document) -> bytes:
+    out = BytesIO()
+    template = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=18 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=doc.title,
+        author=doc.agency,
+        subject=doc.code,
+        creator="Public services portal",
+    )
+    left = [Paragraph(text(doc.agency.upper()), CENTER_BOLD)]
+    if doc.code:
+        left.append(Paragraph(f"Số hồ sơ: {text(doc.code)}", CENTER))
+    right = [Paragraph(MOTTO[0], CENTER_BOLD), Paragraph(f"<u>{MOTTO[1]}</u>", CENTER_BOLD)]
+    if doc.place_and_date:
+        right.append(Paragraph(f"<i>{text(doc.place_and_date)}</i>", CENTER))
+    story: list[Any] = [
+        Table([[left, right]], colWidths=[75 * mm, 97 * mm], style=[("VALIGN", (0, 0), (-1, -1), "TOP")]),
+        Spacer(1, 8 * mm),
+        Paragraph(text(doc.title.upper()), TITLE),
+    ]
+    if doc.subtitle:
+        story.append(Paragraph(text(doc.subtitle), CENTER))
+    story.append(Spacer(1, 4 * mm))
+    for paragraph in doc.paragraphs:
+        story += [Paragraph(paragraph, BODY), Spacer(1, 2 * mm)]
+    if doc.rows:
+        story.append(
+            Table(
+                [[Paragraph(text(label), BODY), Paragraph(text(value), BODY)] for label, value in doc.rows],
+                colWidths=[55 * mm, 117 * mm],
+                style=TableStyle(
+                    [("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
+                ),
+            )
+        )
+        story.append(Spacer(1, 3 * mm))
+    if doc.table:
+        width = 172 * mm / len(doc.table[0])
+        story.append(
+            Table(
+                [[Paragraph(text(cell), SMALL) for cell in row] for row in doc.table],
+                colWidths=[width] * len(doc.table[0]),
+                repeatRows=1,
+                style=TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ]
+                ),
+            )
+        )
+        story.append(Spacer(1, 3 * mm))
+    qr_cell: list[Any] = []
+    if doc.qr_url:
+        qr_cell = [_qr(doc.qr_url), Paragraph(text(doc.qr_caption), SMALL)]
+    signature = [
+        Paragraph(text(line), CENTER_BOLD if i == 0 else CENTER) for i, line in enumerate(doc.signature_block)
+    ]
+    story += [
+        Spacer(1, 6 * mm),
+        Table(
+            [[qr_cell, signature]], colWidths=[80 * mm, 92 * mm], style=[("VALIGN", (0, 0), (-1, -1), "TOP")]
+        ),
+    ]
+    template.build(story)
+    return out.getvalue()

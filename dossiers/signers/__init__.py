@@ -1,0 +1,85 @@
+"""Signers of results: plug-ins of one shape (a base class, a registry, one module each).
+
+``pkcs12``: each agency's key in a PKCS#12 file (the demo and small provinces). ``pkcs11``: a key on a token or
+HSM. ``remote``: a remote signing service. ``settings.SIGNER`` picks one; ``check_config()`` says what is missing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from portal.errors import ServiceError
+
+
+class SignerNotConfigured(ServiceError):
+    status = 503
+    code = "signer_not_configured"
+
+
+@dataclass(frozen=True)
+class SignedPdf:
+    data: bytes
+    signer_name: str  # the subject of the signing certificate
+    certificate_serial: str
+
+
+class Signer:
+    """Signs a PDF as one agency with a PAdES signature."""
+
+    name = ""
+
+    def check_config(self, agency_code: str) -> list[str]:
+        """What is missing before this signer can sign for ``agency_code``; empty when ready."""
+        raise NotImplementedError
+
+    def sign(self, pdf: bytes, *, agency_code: str, reason: str, location: str) -> SignedPdf:
+        raise NotImplementedError
+
+    def ensure_ready(self, agency_code: str) -> None:
+        missing = self.check_config(agency_code)
+        if missing:
+            raise SignerNotConfigured(f"The {self.name} signer is not configured: {'; '.join(missing)}.")
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._signers: dict[str, type[Signer]] = {}
+
+    def __call__(self, name: str) -> Callable[[type[Signer]], type[Signer]]:
+        def register(cls: type[Signer]) -> type[Signer]:
+            cls.name = name
+            self._signers[name] = cls
+            return cls
+
+        return register
+
+    def names(self) -> list[str]:
+        return sorted(self._signers)
+
+    def get(self, name: str) -> Signer:
+        if name not in self._signers:
+            raise SignerNotConfigured(f"Unknown signer {name!r}; known: {', '.join(self.names())}.")
+        return self._signers[name]()
+
+
+register = Registry()
+_instances: dict[str, Signer] = {}
+
+
+def current() -> Signer:
+    """The configured signer, one instance per process (it keeps loaded keys between documents)."""
+    name = settings.SIGNER
+    if name not in _instances:
+        _instances[name] = register.get(name)
+    return _instances[name]
+
+
+def _load_plugins() -> None:
+    from dossiers.signers import pkcs11, pkcs12, remote  # noqa: F401 - registers them
+
+
+_load_plugins()
+
+__all__: list[Any] = ["Registry", "SignedPdf", "Signer", "SignerNotConfigured", "current", "register"]

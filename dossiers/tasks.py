@@ -1,0 +1,65 @@
+"""Celery tasks of dossiers: thin shells that take ids, reload, and call a service; safe to run twice."""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError
+from django.utils import timezone
+
+from dossiers import results, workflow
+from dossiers.constants import State
+from dossiers.models import Dossier
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(
+    autoretry_for=(DatabaseError, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+    acks_late=True,
+)
+def sign_result(dossier_id: int) -> None:
+    """Make, sign and store the result of an approved dossier (results.result_sign)."""
+    results.result_sign(dossier_id=dossier_id)
+
+
+@workflow.on_commit("approve")
+def queue_signing(dossier_id: int) -> None:
+    """Queue the signing once the approval is committed. If the broker is unreachable (or, in process, signing
+    fails), the dossier stays in ``signing`` and ``sweep_signing`` queues it again: no approval is lost."""
+    Dossier.objects.filter(pk=dossier_id).update(signing_queued_at=timezone.now())
+    try:
+        sign_result.delay(dossier_id)
+    except Exception:  # noqa: BLE001 - the sweep is the safety net
+        log.exception("could not queue signing of dossier %s; the sweep will retry", dossier_id)
+
+
+@shared_task
+def sweep_signing() -> int:
+    """Queue again each dossier left in ``signing`` longer than SIGNING_SWEEP_AFTER (worker died, broker down).
+
+    Each dossier is claimed with a conditional update, so two sweeps never queue the same one twice.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.SIGNING_SWEEP_AFTER)
+    queued = 0
+    stuck = Dossier.objects.filter(state=State.SIGNING, signing_queued_at__lt=cutoff).values_list(
+        "pk", flat=True
+    )
+    for dossier_id in stuck[:1000]:
+        claimed = Dossier.objects.filter(
+            pk=dossier_id, state=State.SIGNING, signing_queued_at__lt=cutoff
+        ).update(signing_queued_at=timezone.now())
+        if claimed == 1:
+            try:
+                sign_result.delay(dossier_id)
+                queued += 1
+            except Exception:  # noqa: BLE001
+                log.exception("sweep could not queue dossier %s", dossier_id)
+    if queued:
+        log.info("sweep queued %d dossier(s) for signing again", queued)
+    return queued

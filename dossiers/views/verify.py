@@ -1,0 +1,46 @@
+"""The public verification page: open it from a result's QR, or upload a PDF to check it."""
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from dossiers import results
+from dossiers.models import Result
+
+MAX_BYTES = 20 * 1024 * 1024
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(label=_("The PDF to check"))
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB; a result is much smaller."))
+        return upload
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("code", "").strip()[:48]
+    record = (
+        Result.objects.select_related("dossier__version", "dossier__agency")
+        .filter(dossier__code=code)
+        .first()
+        if code and code.isprintable()
+        else None
+    )
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    verification = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            verification = results.verify(form.cleaned_data["file"].read())
+        else:
+            status = 400
+    return render(
+        request,
+        "verify.html",
+        {"form": form, "code": code, "record": record, "verification": verification},
+        status=status,
+    )
