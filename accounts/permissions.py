@@ -22,6 +22,7 @@ PERMISSIONS: dict[str, Rule] = {
     "catalogue.import": Rule(frozenset({Role.PROVINCE_ADMIN})),
     # Staff consoles and statistics.
     "console.view": Rule(frozenset({Role.RECEIVER, Role.ASSESSOR, Role.APPROVER}), own_agency_only=True),
+    "payments.reconcile": Rule(frozenset({Role.PROVINCE_ADMIN, Role.LEADER})),
     "stats.view": Rule(
         frozenset({Role.RECEIVER, Role.ASSESSOR, Role.APPROVER, Role.LEADER, Role.PROVINCE_ADMIN})
     ),

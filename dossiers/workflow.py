@@ -90,11 +90,25 @@ def _receive(dossier: Dossier, actor: Any, now: datetime, params: dict[str, Any]
     return ["received_at", "received_at_agency", "due_at"]
 
 
+def _handled_at_reception(dossier: Dossier, actor: Any) -> list[str]:
+    # A counter that refuses a dossier, or asks for more at reception, keeps it in view (no administrative
+    # boundaries: it may be another agency's counter than the competent agency's).
+    if dossier.state != State.SUBMITTED or actor is None or actor.agency_id is None:
+        return []
+    dossier.received_at_agency_id = actor.agency_id
+    return ["received_at_agency"]
+
+
+def _refuse(dossier: Dossier, actor: Any, now: datetime, params: dict[str, Any]) -> list[str]:
+    return [*_handled_at_reception(dossier, actor), *_close(dossier, actor, now, params)]
+
+
 def _request_supplement(dossier: Dossier, actor: Any, now: datetime, params: dict[str, Any]) -> list[str]:
+    fields = _handled_at_reception(dossier, actor)
     dossier.state_before_supplement = dossier.state
     # The clock only pauses if it was running; before reception there is nothing to pause.
     dossier.paused_at = now if dossier.state == State.ASSESSING else None
-    return ["state_before_supplement", "paused_at"]
+    return [*fields, "state_before_supplement", "paused_at"]
 
 
 def _resubmit(dossier: Dossier, actor: Any, now: datetime, params: dict[str, Any]) -> list[str]:
@@ -134,7 +148,7 @@ def _close(dossier: Dossier, actor: Any, now: datetime, params: dict[str, Any]) 
 EFFECTS: dict[str, Effect] = {
     "submit": _submit,
     "receive": _receive,
-    "refuse": _close,
+    "refuse": _refuse,
     "request_supplement": _request_supplement,
     "resubmit": _resubmit,
     "assess": _assess,
@@ -145,6 +159,33 @@ EFFECTS: dict[str, Effect] = {
 
 # Side effects queued after commit, by action: functions taking the dossier id (signing, slips, messages).
 ON_COMMIT: dict[str, list[Callable[[int], None]]] = {name: [] for name in TRANSITIONS}
+
+
+# Other apps' rules and effects, so that dossiers knows nothing of them (payments gates reception on the fee):
+# a guard returns a reason to refuse the action (409) or None; an effect runs inside the transition's transaction.
+Guard = Callable[[Dossier], str | None]
+GUARDS: dict[str, list[Guard]] = {name: [] for name in TRANSITIONS}
+IN_TRANSACTION: dict[str, list[Callable[[Dossier, Any], None]]] = {name: [] for name in TRANSITIONS}
+
+
+def guard(action: str) -> Callable[[Guard], Guard]:
+    """Register ``function(dossier) -> reason | None``; a reason refuses ``action`` with 409."""
+
+    def register(function: Guard) -> Guard:
+        GUARDS[action].append(function)
+        return function
+
+    return register
+
+
+def in_transaction(action: str) -> Callable[[Callable[[Dossier, Any], None]], Callable[[Dossier, Any], None]]:
+    """Register ``function(dossier, actor)`` to run after ``action`` changed the dossier, in the same transaction."""
+
+    def register(function: Callable[[Dossier, Any], None]) -> Callable[[Dossier, Any], None]:
+        IN_TRANSACTION[action].append(function)
+        return function
+
+    return register
 
 
 def on_commit(action: str) -> Callable[[Callable[[int], None]], Callable[[int], None]]:
@@ -196,6 +237,10 @@ def apply(
             )
         now = now or timezone.now()
         before = dossier.state
+        for check in GUARDS[action]:
+            reason = check(dossier)
+            if reason:
+                raise InvalidState(reason, code="blocked")
         fields = EFFECTS[action](dossier, actor, now, params) if action in EFFECTS else []
         dossier.state = transition.target or dossier.state_before_supplement or State.SUBMITTED
         if action == "resubmit":
@@ -213,6 +258,8 @@ def apply(
             comment=comment,
             data={key: value for key, value in params.items() if value not in (None, "")},
         )
+        for effect in IN_TRANSACTION[action]:
+            effect(dossier, actor)
         for function in ON_COMMIT[action]:
             transaction.on_commit(lambda f=function, pk=dossier.pk: f(pk))
     return dossier

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "accounts",
     "procedures",
     "dossiers",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -243,4 +244,19 @@ SIGNING_REMOTE_TOKEN = env.string("SIGNING_REMOTE_TOKEN")
 SIGNING_SWEEP_AFTER = env.integer("SIGNING_SWEEP_AFTER", 300, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "sweep-signing": {"task": "dossiers.tasks.sweep_signing", "schedule": 120.0},
+    # The SLA clock (dossiers.schedule): count due-soon and overdue dossiers; apologise with a new date.
+    "flag-due": {"task": "dossiers.tasks.flag_due", "schedule": 900.0},
+    "issue-apologies": {"task": "dossiers.tasks.issue_apologies", "schedule": 3600.0},
+    "reconcile-payments": {"task": "payments.tasks.reconcile_reports", "schedule": 3600.0},
 }
+
+# Payments (payments.providers): the sandbox's secret (the demo's default only while PORTAL_DEMO is on), VNPay's
+# merchant code and secret, where providers' settlement reports are dropped for the daily reconciliation.
+PAYMENT_SANDBOX_SECRET = env.string(
+    "PAYMENT_SANDBOX_SECRET", "sandbox-demo-secret" if env.boolean("PORTAL_DEMO", default=True) else ""
+)
+PAYMENT_PROVIDERS = env.string_list("PAYMENT_PROVIDERS", ["sandbox", "vnpay", "counter"])
+PAYMENT_VNPAY_TMN_CODE = env.string("PAYMENT_VNPAY_TMN_CODE")
+PAYMENT_VNPAY_SECRET = env.string("PAYMENT_VNPAY_SECRET")
+PAYMENT_VNPAY_URL = env.string("PAYMENT_VNPAY_URL")
+PAYMENT_SETTLEMENT_DIR = env.string("PAYMENT_SETTLEMENT_DIR", str(BASE_DIR / "var" / "settlements"))

@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("procedures.api.urls")),
     path("", include("dossiers.api.urls")),
+    path("", include("payments.api.urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("", include("dossiers.urls")),
     path("console/", include("dossiers.console_urls")),
     path("manage/", include("procedures.publishing_urls")),
+    path("payments/", include("payments.urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),

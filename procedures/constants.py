@@ -27,6 +27,13 @@ class OnlineLevel(models.TextChoices):
     PARTIAL = "partial", _("Partial online")
 
 
+class FeeDue(models.TextChoices):
+    """When the fee must be paid: the workflow refuses the gated step while the invoice is open."""
+
+    BEFORE_RECEPTION = "before_reception", _("Before reception")
+    BEFORE_RETURN = "before_return", _("Before the result is returned")
+
+
 class FieldType(models.TextChoices):
     TEXT = "text", _("Text")
     TEXTAREA = "textarea", _("Long text")

@@ -8,7 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from procedures.constants import FILE_TYPES, FieldType, OnlineLevel, ProcedureLevel, StaffRole
+from procedures.constants import FILE_TYPES, FeeDue, FieldType, OnlineLevel, ProcedureLevel, StaffRole
 from procedures.models import Agency, ProcedureVersion, Sector
 
 MAX_FEE = 1_000_000_000  # đồng; no administrative fee comes near a billion
@@ -59,6 +59,7 @@ class VersionContent(serializers.Serializer):
     agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
     processing_days = serializers.IntegerField(min_value=0, max_value=365)
     online_level = serializers.ChoiceField(choices=OnlineLevel.choices)
+    fee_due = serializers.ChoiceField(choices=FeeDue.choices, default=FeeDue.BEFORE_RECEPTION)
     result = serializers.CharField(max_length=500, allow_blank=True, default="")
     legal_basis = serializers.CharField(allow_blank=True, default="")
     fees = FeeContent(many=True, default=list)
@@ -89,6 +90,7 @@ def version_content(version: ProcedureVersion) -> dict[str, Any]:
         "agency": version.agency.code,
         "processing_days": version.processing_days,
         "online_level": version.online_level,
+        "fee_due": version.fee_due,
         "result": version.result,
         "legal_basis": version.legal_basis,
         "fees": [{"name": fee.name, "amount": fee.amount} for fee in version.fees.all()],

@@ -6,7 +6,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from procedures.constants import FILE_TYPES, FieldType, OnlineLevel, ProcedureLevel, StaffRole
+from procedures.constants import FILE_TYPES, FeeDue, FieldType, OnlineLevel, ProcedureLevel, StaffRole
 from procedures.models import Agency, Sector
 
 
@@ -19,6 +19,7 @@ class VersionForm(forms.Form):
         label=_("Processing time (working days)"), min_value=0, max_value=365
     )
     online_level = forms.ChoiceField(label=_("Online level"), choices=OnlineLevel.choices)
+    fee_due = forms.ChoiceField(label=_("Fee due"), choices=FeeDue.choices, initial=FeeDue.BEFORE_RECEPTION)
     result = forms.CharField(label=_("Result"), max_length=500, required=False)
     legal_basis = forms.CharField(
         label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -57,7 +58,8 @@ class ComponentForm(forms.Form):
 class FormFieldForm(forms.Form):
     name = forms.SlugField(label=_("Field name"), max_length=64, help_text=_("Letters, digits, _ and -"))
     label = forms.CharField(label=_("Label"), max_length=255)
-    type = forms.ChoiceField(label=_("Type"), choices=FieldType.choices)
+    # The initial value is what the select shows first, so an untouched empty row does not count as changed.
+    type = forms.ChoiceField(label=_("Type"), choices=FieldType.choices, initial=FieldType.TEXT)
     required = forms.BooleanField(label=_("Required"), required=False)
     choices = forms.CharField(
         label=_("Choices"),
@@ -72,7 +74,7 @@ class FormFieldForm(forms.Form):
 
 class StepForm(forms.Form):
     name = forms.CharField(label=_("Step"), max_length=500)
-    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices, initial=StaffRole.RECEIVER)
     days = forms.DecimalField(label=_("Working days"), min_value=0, max_digits=5, decimal_places=1)
 
 

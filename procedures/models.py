@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from procedures.constants import (
     AgencyLevel,
     CatalogueAction,
+    FeeDue,
     FieldType,
     OnlineLevel,
     ProcedureLevel,
@@ -95,6 +96,9 @@ class ProcedureVersion(models.Model):
     )
     processing_days = models.PositiveSmallIntegerField(_("processing time (working days)"))
     online_level = models.CharField(_("online level"), max_length=16, choices=OnlineLevel.choices)
+    fee_due = models.CharField(
+        _("fee due"), max_length=16, choices=FeeDue.choices, default=FeeDue.BEFORE_RECEPTION
+    )
     result = models.CharField(_("result"), max_length=500, blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)
     created_by = models.ForeignKey(

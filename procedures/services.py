@@ -45,6 +45,7 @@ _SCALAR_FIELDS = (
     "agency",
     "processing_days",
     "online_level",
+    "fee_due",
     "result",
     "legal_basis",
 )

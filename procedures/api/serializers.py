@@ -104,6 +104,7 @@ class ProcedureDetailSerializer(ProcedureListSerializer):
             "processing_days",
             "fees",
             "online_level",
+            "fee_due",
             "components",
             "steps",
             "legal_basis",

@@ -1,0 +1,152 @@
+"""The payments API (API.md, "Payments")."""
+
+from django.http import HttpResponse
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from payments import receipts, services
+from payments.models import Invoice
+from portal.api.schema import ERROR_RESPONSES
+from portal.urls_public import absolute_url
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    receipt_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "reference",
+            "amount",
+            "status",
+            "paid_at",
+            "items",
+            "due_before",
+            "provider",
+            "online",
+            "receipt_url",
+        ]
+
+    def get_receipt_url(self, invoice: Invoice) -> str | None:
+        if invoice.status != "paid":
+            return None
+        url = reverse("payments-api:receipt", args=[invoice.dossier_id])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+def _client_ip(request: Request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class InvoiceView(APIView):
+    """The dossier's fee invoice; 404 when the procedure has no fee or the dossier is not yours."""
+
+    @extend_schema(responses={200: InvoiceSerializer, **ERROR_RESPONSES})
+    def get(self, request: Request, pk: int) -> Response:
+        invoice = services.invoice_for(dossier_id=pk, user=request.user)
+        return Response(InvoiceSerializer(invoice, context={"request": request}).data)
+
+
+class PayView(APIView):
+    """Start paying online: `{"provider": "sandbox"}` → `{"redirect_url"}` to send the citizen to.
+
+    409 when the invoice is not open; 400 for a provider that is not online or not configured; 404 unknown."""
+
+    class InputSerializer(serializers.Serializer):
+        provider = serializers.CharField(max_length=32)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: inline_serializer("PaymentStart", {"redirect_url": serializers.URLField()}),
+            **ERROR_RESPONSES,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        provider = data.validated_data["provider"]
+        url = services.payment_start(
+            dossier_id=pk,
+            user=request.user,
+            provider_name=provider,
+            return_url=absolute_url(request, reverse("payments:return", args=[provider])),
+            client_ip=_client_ip(request),
+        )
+        # The sandbox's pay page is on this portal; give clients a full address either way.
+        return Response({"redirect_url": request.build_absolute_uri(url)})
+
+
+class CounterPaymentView(APIView):
+    """Record a fee paid at the desk: `{"method": "card" | "bank_qr", "reference": "<card slip or QR transaction>"}`."""
+
+    class InputSerializer(serializers.Serializer):
+        method = serializers.ChoiceField(choices=["card", "bank_qr"])
+        reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses={200: InvoiceSerializer, **ERROR_RESPONSES})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invoice = services.counter_payment_record(dossier_id=pk, user=request.user, **data.validated_data)
+        return Response(InvoiceSerializer(invoice, context={"request": request}).data)
+
+
+class WaiveView(APIView):
+    """Exempt the dossier from its fee: `{"reason": "<legal reason>"}`; staff of the competent agency."""
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=2000)
+
+    @extend_schema(request=InputSerializer, responses={200: InvoiceSerializer, **ERROR_RESPONSES})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invoice = services.invoice_waive(
+            dossier_id=pk, user=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(InvoiceSerializer(invoice, context={"request": request}).data)
+
+
+class ReceiptView(APIView):
+    """The electronic receipt (PDF) of a paid invoice; 409 before it is paid."""
+
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        invoice = services.invoice_for(dossier_id=pk, user=request.user)
+        response = HttpResponse(receipts.receipt_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="bien-lai-{invoice.reference}.pdf"'
+        return response
+
+
+class CallbackView(APIView):
+    """A provider's server-to-server notice (the sandbox and VNPay: the VNPay 2.1 IPN, GET or POST).
+
+    Always answered in the provider's format (VNPay: `{"RspCode", "Message"}`); a forged, replayed, mismatched or
+    late notice changes nothing, is recorded, and the answer says why.
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    parser_classes = [FormParser, JSONParser, MultiPartParser]
+
+    def _handle(self, request: Request, provider: str) -> Response:
+        params = request.query_params.dict()
+        if request.method == "POST" and hasattr(request.data, "items"):
+            params.update({k: v for k, v in request.data.items() if isinstance(v, str | int)})
+        result = services.notice_handle(
+            provider_name=provider, params=params, remote_addr=_client_ip(request) or None
+        )
+        return Response(result.body, status=result.status)
+
+    def get(self, request: Request, provider: str) -> Response:
+        return self._handle(request, provider)
+
+    def post(self, request: Request, provider: str) -> Response:
+        return self._handle(request, provider)

@@ -1,0 +1,18 @@
+"""Payments taken at the counter by card or bank QR, recorded by staff; there is no online step or notice."""
+
+from typing import Any
+
+from payments.providers import NoticeRejected, Provider, register
+
+
+@register("counter")
+class CounterProvider(Provider):
+    title = "Counter (card, bank QR)"
+    online = False
+    METHODS = ("card", "bank_qr")
+
+    def start(self, *, reference: str, amount: int, description: str, return_url: str, client_ip: str) -> str:
+        raise NoticeRejected("Counter payments are recorded by staff at the desk.", outcome="not_online")
+
+    def parse_notice(self, params: dict[str, str]) -> Any:
+        raise NoticeRejected("The counter sends no notices.", outcome="forged")

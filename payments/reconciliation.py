@@ -1,0 +1,120 @@
+"""Reconciliation: a provider's settlement report (CSV) against the portal's payments.
+
+The report has a header row with at least ``reference``, ``transaction_no`` and ``amount`` (đồng); ``status``
+(``00`` or ``success`` for a settled payment) is optional. Every difference becomes a ``Mismatch`` row that the
+province's finance staff see on their page.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from payments.constants import InvoiceStatus, MismatchKind
+from payments.models import Invoice, Mismatch, Payment, Reconciliation
+from payments.providers import register
+
+REQUIRED_COLUMNS = {"reference", "transaction_no", "amount"}
+
+
+class ReportInvalid(ValueError):
+    pass
+
+
+@dataclass
+class Row:
+    line: int
+    reference: str
+    transaction_no: str
+    amount: int | None
+    settled: bool
+    error: str = ""
+
+
+def read_report(text: str) -> list[Row]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    columns = {name.strip().lower() for name in reader.fieldnames or []}
+    if not REQUIRED_COLUMNS <= columns:
+        raise ReportInvalid(f"The report needs the columns {', '.join(sorted(REQUIRED_COLUMNS))}.")
+    rows = []
+    for line, raw in enumerate(reader, start=2):
+        record = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        status = record.get("status", "00").lower()
+        try:
+            amount: int | None = int(record["amount"].replace(".", "").replace(",", ""))
+            error = ""
+        except ValueError:
+            amount, error = None, f"amount {record['amount']!r} is not a number"
+        rows.append(
+            Row(
+                line,
+                record["reference"],
+                record["transaction_no"],
+                amount,
+                status in ("00", "success", "paid"),
+                error,
+            )
+        )
+    return rows
+
+
+@transaction.atomic
+def reconcile(*, provider_name: str, text: str, source: str) -> Reconciliation:
+    """Compare the report with the portal's payments through ``provider_name``; returns the run with its mismatches."""
+    provider = register.get(provider_name)
+    rows = read_report(text)
+    run = Reconciliation.objects.create(provider=provider.name, source=source[:255], rows=len(rows))
+    payments = {
+        p.transaction_no: p for p in Payment.objects.filter(provider=provider.name).select_related("invoice")
+    }
+    invoices = {i.reference: i for i in Invoice.objects.filter(reference__in=[r.reference for r in rows])}
+    seen: set[str] = set()
+    mismatches = []
+    matched = 0
+    for row in rows:
+        if row.error:
+            mismatches.append(
+                Mismatch(reconciliation=run, kind=MismatchKind.BAD_ROW, line=row.line, detail=row.error)
+            )
+            continue
+        if not row.settled:
+            continue
+        seen.add(row.transaction_no)
+        payment = payments.get(row.transaction_no)
+        invoice = invoices.get(row.reference)
+        if invoice is None:
+            kind, portal_amount = MismatchKind.UNKNOWN_INVOICE, None
+        elif payment is None or payment.invoice_id != invoice.pk:
+            kind, portal_amount = MismatchKind.MISSING_IN_PORTAL, invoice.amount
+        elif payment.amount != row.amount:
+            kind, portal_amount = MismatchKind.AMOUNT, payment.amount
+        else:
+            matched += 1
+            continue
+        mismatches.append(
+            Mismatch(
+                reconciliation=run,
+                kind=kind,
+                reference=row.reference,
+                transaction_no=row.transaction_no,
+                line=row.line,
+                portal_amount=portal_amount,
+                report_amount=row.amount,
+            )
+        )
+    for transaction_no, payment in payments.items():
+        if transaction_no not in seen and payment.invoice.status == InvoiceStatus.PAID:
+            mismatches.append(
+                Mismatch(
+                    reconciliation=run,
+                    kind=MismatchKind.MISSING_IN_REPORT,
+                    reference=payment.invoice.reference,
+                    transaction_no=transaction_no,
+                    portal_amount=payment.amount,
+                )
+            )
+    Mismatch.objects.bulk_create(mismatches)
+    run.matched = matched
+    run.save(update_fields=["matched"])
+    return run

@@ -1,0 +1,291 @@
+"""Every change to invoices: open, start a payment, take a provider's notice, record a counter payment, waive.
+
+A notice marks an invoice paid only if its signature is right (constant-time), it names a known invoice, the amount
+is exact, the code says success and the transaction was not seen before; the invoice row is locked, so two notices
+at once mark it paid once. Every notice, accepted or not, leaves a ``PaymentEvent``.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from payments import dossier_link
+from payments.constants import EventKind, InvoiceStatus
+from payments.models import Invoice, Payment, PaymentEvent
+from payments.providers import (
+    ACCEPTED,
+    AMOUNT_MISMATCH,
+    FAILED_PAYMENT,
+    LATE,
+    REPLAYED,
+    UNKNOWN_INVOICE,
+    NoticeRejected,
+    register,
+)
+from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
+
+log = logging.getLogger(__name__)
+
+
+def _enabled(name: str) -> Any:
+    """An enabled provider (``settings.PAYMENT_PROVIDERS``); 404 for one that is unknown or switched off."""
+    if name not in settings.PAYMENT_PROVIDERS:
+        raise NotFound(f"Unknown payment provider {name!r}.", code="unknown_provider")
+    return register.get(name)
+
+
+def _new_reference() -> str:
+    return f"HP{timezone.localdate():%y%m%d}{secrets.randbelow(10**8):08d}"
+
+
+def invoice_open(*, dossier: Any) -> Invoice | None:
+    """Open the invoice of a dossier being submitted, from its procedure version's fees; None when it is free.
+
+    Runs inside the submit transaction (a workflow hook); a resubmission keeps the invoice it has.
+    """
+    link = dossier_link.info(dossier)
+    amount = sum(fee["amount"] for fee in link.fees)
+    if amount == 0 or Invoice.objects.filter(dossier_id=link.id).exists():
+        return None
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                invoice = Invoice.objects.create(
+                    dossier_id=link.id,
+                    reference=_new_reference(),
+                    amount=amount,
+                    items=link.fees,
+                    due_before=link.fee_due,
+                )
+            break
+        except IntegrityError:  # the random reference was taken; draw again
+            continue
+    else:
+        raise ServiceError("Could not draw a unique invoice reference.")
+    PaymentEvent.objects.create(invoice=invoice, kind=EventKind.OPENED, payload={"amount": amount})
+    return invoice
+
+
+def blocking_reason(*, dossier_id: int, step: str) -> str | None:
+    """Why the workflow's ``step`` (before_reception / before_return) must wait for the fee, or None."""
+    invoice = Invoice.objects.filter(
+        dossier_id=dossier_id, status=InvoiceStatus.OPEN, due_before=step
+    ).first()
+    if invoice is None:
+        return None
+    return _("The fee of %(amount)s đồng (invoice %(reference)s) has not been paid yet.") % {
+        "amount": f"{invoice.amount:,}".replace(",", "."),
+        "reference": invoice.reference,
+    }
+
+
+def invoice_for(*, dossier_id: int, user: Any) -> Invoice:
+    dossier_link.visible(dossier_id, user)
+    invoice = Invoice.objects.filter(dossier_id=dossier_id).first()
+    if invoice is None:
+        raise NotFound(_("This dossier has no fee to pay."), code="no_invoice")
+    return invoice
+
+
+def payment_start(*, dossier_id: int, user: Any, provider_name: str, return_url: str, client_ip: str) -> str:
+    """Start paying the invoice online; returns the provider's address to send the citizen to."""
+    invoice = invoice_for(dossier_id=dossier_id, user=user)
+    link = dossier_link.visible(dossier_id, user)
+    if link.applicant_id != user.pk:
+        raise NotAllowed(_("Only the applicant pays online; the counter records payments at the desk."))
+    if invoice.status != InvoiceStatus.OPEN:
+        raise InvalidState(
+            _("This invoice is %(status)s.") % {"status": invoice.get_status_display().lower()}
+        )
+    provider = _enabled(provider_name)
+    if not provider.online:
+        raise ServiceError(
+            _("%(name)s payments are taken at the counter.") % {"name": provider.title}, code="not_online"
+        )
+    missing = provider.check_config()
+    if missing:
+        raise ServiceError(
+            _("This payment method is not available: %(why)s.") % {"why": "; ".join(missing)},
+            code="provider_unavailable",
+        )
+    url = provider.start(
+        reference=invoice.reference,
+        amount=invoice.amount,
+        description=f"Le phi ho so {link.code}",
+        return_url=return_url,
+        client_ip=client_ip,
+    )
+    PaymentEvent.objects.create(invoice=invoice, kind=EventKind.STARTED, provider=provider.name, actor=user)
+    return url
+
+
+@dataclass(frozen=True)
+class NoticeResult:
+    outcome: str
+    reason: str
+    invoice: Invoice | None
+    body: dict[str, Any]
+    status: int
+
+
+def _reject(
+    provider: Any,
+    outcome: str,
+    reason: str,
+    *,
+    invoice: Invoice | None,
+    params: dict[str, str],
+    remote_addr: str | None,
+    transaction_no: str = "",
+) -> NoticeResult:
+    PaymentEvent.objects.create(
+        invoice=invoice,
+        kind=EventKind.REJECTED,
+        provider=provider.name,
+        transaction_no=transaction_no[:64],
+        reason=f"{outcome}: {reason}"[:255],
+        payload=params,
+        remote_addr=remote_addr,
+    )
+    body, status = provider.answer(outcome, reason)
+    return NoticeResult(outcome, reason, invoice, body, status)
+
+
+def notice_handle(*, provider_name: str, params: dict[str, str], remote_addr: str | None) -> NoticeResult:
+    """Take a provider's server notice; only a genuine, fresh, exact, successful one marks the invoice paid."""
+    provider = _enabled(provider_name)
+    params = {str(k)[:64]: str(v)[:512] for k, v in list(params.items())[:64]}
+    try:
+        notice = provider.parse_notice(params)
+    except NoticeRejected as exc:
+        return _reject(
+            provider, exc.outcome, exc.reason, invoice=None, params=params, remote_addr=remote_addr
+        )
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().filter(reference=notice.reference).first()
+        common = {"params": params, "remote_addr": remote_addr, "transaction_no": notice.transaction_no}
+        if invoice is None:
+            return _reject(
+                provider, UNKNOWN_INVOICE, f"No invoice {notice.reference}.", invoice=None, **common
+            )
+        if Payment.objects.filter(provider=provider.name, transaction_no=notice.transaction_no).exists():
+            return _reject(
+                provider, REPLAYED, "This transaction was already taken.", invoice=invoice, **common
+            )
+        if notice.amount != invoice.amount:
+            return _reject(
+                provider,
+                AMOUNT_MISMATCH,
+                f"Paid {notice.amount}, due {invoice.amount}.",
+                invoice=invoice,
+                **common,
+            )
+        if not notice.success:
+            return _reject(
+                provider,
+                FAILED_PAYMENT,
+                f"The payment failed (code {notice.response_code}).",
+                invoice=invoice,
+                **common,
+            )
+        if invoice.status != InvoiceStatus.OPEN:
+            return _reject(
+                provider, LATE, f"The invoice is already {invoice.status}.", invoice=invoice, **common
+            )
+        now = timezone.now()
+        Payment.objects.create(
+            invoice=invoice,
+            provider=provider.name,
+            transaction_no=notice.transaction_no,
+            amount=notice.amount,
+            paid_at=notice.paid_at or now,
+        )
+        invoice.status, invoice.paid_at = InvoiceStatus.PAID, notice.paid_at or now
+        invoice.provider, invoice.online = provider.name, provider.online
+        invoice.save(update_fields=["status", "paid_at", "provider", "online"])
+        PaymentEvent.objects.create(
+            invoice=invoice,
+            kind=EventKind.PAID,
+            provider=provider.name,
+            transaction_no=notice.transaction_no,
+            payload=params,
+            remote_addr=remote_addr,
+        )
+    body, status = provider.answer(ACCEPTED, "Paid.")
+    return NoticeResult(ACCEPTED, "Paid.", invoice, body, status)
+
+
+@transaction.atomic
+def counter_payment_record(*, dossier_id: int, user: Any, method: str, reference: str = "") -> Invoice:
+    """Record a fee taken at the desk by card or bank QR."""
+    link = dossier_link.visible(dossier_id, user)
+    if not dossier_link.may_take_counter_payment(user, link):
+        raise NotAllowed(_("Only counter staff record payments at the desk."))
+    provider = _enabled("counter")
+    if method not in provider.METHODS:
+        raise ServiceError(_("The method must be one of: card, bank_qr."), code="invalid_method")
+    invoice = Invoice.objects.select_for_update().filter(dossier_id=dossier_id).first()
+    if invoice is None:
+        raise NotFound(_("This dossier has no fee to pay."), code="no_invoice")
+    if invoice.status != InvoiceStatus.OPEN:
+        raise InvalidState(
+            _("This invoice is %(status)s.") % {"status": invoice.get_status_display().lower()}
+        )
+    transaction_no = (reference or f"{method}-{secrets.token_hex(6)}")[:64]
+    if Payment.objects.filter(provider="counter", transaction_no=transaction_no).exists():
+        raise InvalidState(
+            _("This card or QR transaction was already recorded."), code="duplicate_transaction"
+        )
+    now = timezone.now()
+    Payment.objects.create(
+        invoice=invoice,
+        provider="counter",
+        transaction_no=transaction_no,
+        amount=invoice.amount,
+        paid_at=now,
+        recorded_by=user,
+    )
+    invoice.status, invoice.paid_at, invoice.provider, invoice.online = (
+        InvoiceStatus.PAID,
+        now,
+        "counter",
+        False,
+    )
+    invoice.save(update_fields=["status", "paid_at", "provider", "online"])
+    PaymentEvent.objects.create(
+        invoice=invoice,
+        kind=EventKind.COUNTER,
+        provider="counter",
+        transaction_no=transaction_no,
+        actor=user,
+        payload={"method": method},
+    )
+    return invoice
+
+
+@transaction.atomic
+def invoice_waive(*, dossier_id: int, user: Any, reason: str) -> Invoice:
+    """Exempt the dossier from its fee, with the legal reason, by staff of the competent agency."""
+    link = dossier_link.visible(dossier_id, user)
+    if not dossier_link.is_competent_staff(user, link):
+        raise NotAllowed(_("Only staff of the competent agency waive a fee."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("A waiver needs its legal reason."), code="comment_required")
+    invoice = Invoice.objects.select_for_update().filter(dossier_id=dossier_id).first()
+    if invoice is None:
+        raise NotFound(_("This dossier has no fee to pay."), code="no_invoice")
+    if invoice.status != InvoiceStatus.OPEN:
+        raise InvalidState(
+            _("This invoice is %(status)s.") % {"status": invoice.get_status_display().lower()}
+        )
+    invoice.status, invoice.waived_reason, invoice.waived_by = InvoiceStatus.WAIVED, reason[:2000], user
+    invoice.save(update_fields=["status", "waived_reason", "waived_by"])
+    PaymentEvent.objects.create(invoice=invoice, kind=EventKind.WAIVED, actor=user, reason=reason[:255])
+    return invoice
