@@ -21,8 +21,8 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from exc
         catalogue = catalogue_file.read(text)
-        if not catalogue.errors:
-            catalogue_file.store_templates(catalogue, file.parent)
+        # Every missing template is reported, beside whatever else is wrong with the file.
+        catalogue_file.store_templates(catalogue, file.parent)
 
         def progress(records: Any) -> Any:
             return tqdm(records, desc="procedures", unit="", disable=no_progress, file=self.stderr._out)
