@@ -58,6 +58,7 @@ class ProcedureVersionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = ProcedureVersion
+        skip_postgeneration_save = True
 
     procedure = factory.SubFactory(ProcedureFactory)
     number = factory.Sequence(lambda n: n + 1)
