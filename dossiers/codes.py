@@ -15,7 +15,7 @@ from dossiers.models import CodeCounter
 from procedures.models import Agency
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V: nothing a citizen can misread from a slip or mistype.
-KEY_ALPHABET = "ACDEFGHJKMNPQRTWXY345679"
+KEY_ALPHABET = "ACDEFGHJKMNPQRTWXY34679"
 KEY_LENGTH = 10
 
 

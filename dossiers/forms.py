@@ -44,16 +44,24 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class PhoneField(forms.CharField):
+    """A phone number as people write it ("0912 345 678", "0912.345.678"), kept without the separators."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "tel"}))
+        super().__init__(validators=[phone_validator], **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        # Before the validators run, so that the separators are not refused.
+        return re.sub(r"[\s.\-]", "", super().to_python(value))
+
+
 class ApplicantForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=255)
     id_number = forms.CharField(label=_("Citizen ID number"), max_length=12, validators=[id_number_validator])
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput)
-    phone = forms.CharField(
-        label=_("Phone"),
-        max_length=20,
-        validators=[phone_validator],
-        widget=forms.TextInput(attrs={"type": "tel"}),
-    )
+    phone = PhoneField(label=_("Phone"))
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     address = forms.CharField(label=_("Address"), max_length=500)
     tax_code = forms.CharField(
@@ -67,9 +75,6 @@ class ApplicantForm(forms.Form):
             # A person gives their citizen ID; a business its tax code and name. Phone is for the slips' SMS.
             field.required = complete and name in ("full_name", "phone", "address")
         self.complete = complete
-
-    def clean_phone(self) -> str:
-        return re.sub(r"[\s.\-]", "", self.cleaned_data["phone"])
 
     def clean_date_of_birth(self) -> datetime.date | None:
         value = self.cleaned_data["date_of_birth"]
@@ -102,12 +107,7 @@ def _field_for(spec: Any) -> forms.Field:
         case FieldType.EMAIL:
             return forms.EmailField(label=label)
         case FieldType.PHONE:
-            return forms.CharField(
-                label=label,
-                max_length=20,
-                validators=[phone_validator],
-                widget=forms.TextInput(attrs={"type": "tel"}),
-            )
+            return PhoneField(label=label)
         case FieldType.SELECT:
             return forms.ChoiceField(label=label, choices=[("", "—"), *[(c, c) for c in spec.choices]])
         case FieldType.CHECKBOX:
@@ -155,8 +155,16 @@ def validate(
     """Validate ``values`` (a dict) with ``form_class``; returns (JSON-ready values, errors). Unknown keys are errors."""
     if not isinstance(values, dict):
         return {}, {"non_field_errors": [str(_("Must be an object with one value per field."))]}
-    form = form_class(data=as_form_data(values), complete=complete)
     errors: dict[str, Any] = {}
+    data: dict[str, Any] = {}
+    # JSON gives numbers, booleans, lists and objects where a form field expects the text of one value: a list or
+    # an object is an error, any other value is read as its text (a date field cannot read a number).
+    for name, value in as_form_data(values).items():
+        if isinstance(value, dict | list):
+            errors[name] = [str(_("Must be a single value."))]
+        else:
+            data[name] = value if value is None or isinstance(value, str) else str(value)
+    form = form_class(data=data, complete=complete)
     unknown = sorted(set(values) - set(form.fields))
     if unknown:
         errors["non_field_errors"] = [str(_("Unknown fields: %(names)s.") % {"names": ", ".join(unknown)})]

@@ -2,8 +2,19 @@
 
 from django.urls import path
 
+from dossiers.views import citizen
+
 app_name = "dossiers"
 
-urlpatterns: list = [
-    # path("procedures/<str:code>/file/", citizen.file, name="file"),  -- the "file online" button of a procedure
+urlpatterns = [
+    # The "file online" button of a procedure's page: continue the citizen's draft, or start one.
+    path("procedures/<str:code>/file/", citizen.file, name="file"),
+    path("dossiers/", citizen.mine, name="mine"),
+    path("dossiers/<int:pk>/", citizen.detail, name="detail"),
+    path("dossiers/<int:pk>/edit/", citizen.edit, name="edit"),
+    path("dossiers/<int:pk>/papers/<int:component_id>/", citizen.upload, name="upload"),
+    path("dossiers/<int:pk>/papers/remove/<int:document_id>/", citizen.remove, name="remove"),
+    path("dossiers/<int:pk>/review/", citizen.review, name="review"),
+    path("dossiers/<int:pk>/withdraw/", citizen.withdraw, name="withdraw"),
+    path("lookup/", citizen.lookup, name="lookup"),
 ]
