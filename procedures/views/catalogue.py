@@ -1,5 +1,6 @@
 """The public catalogue pages: search, a procedure's page, its QR code, an agency's QR sheet, template files."""
 
+import io
 from typing import Any
 
 import segno
@@ -78,8 +79,10 @@ def procedure_qr(request: HttpRequest, code: str) -> HttpResponse:
     refuse_unprintable(code)
     if selectors.published_version_by_code(code) is None:
         raise Http404("No published procedure has this code.")
-    svg = qr_code(code, request).svg_inline(scale=4, border=2, title=f"QR {code}")
-    return HttpResponse(f'<?xml version="1.0" encoding="UTF-8"?>\n{svg}', content_type="image/svg+xml")
+    # A standalone file, with the XML declaration and the SVG namespace, which an <img> needs to show it.
+    svg = io.BytesIO()
+    qr_code(code, request).save(svg, kind="svg", scale=4, border=2, title=f"QR {code}")
+    return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 
 def agency_qr_sheet(request: HttpRequest, code: str) -> HttpResponse:
