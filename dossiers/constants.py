@@ -54,6 +54,7 @@ class EventAction(models.TextChoices):
     WITHDRAW = "withdraw", _("Withdrawn")
     ASSIGN = "assign", _("Assigned")
     DOCUMENT = "document", _("Document added")
+    APOLOGY = "apology", _("Apology and new date")
 
 
 class DayKind(models.TextChoices):

@@ -174,3 +174,56 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"result of {self.dossier_id}"
+
+
+class Apology(models.Model):
+    """An apology for a late dossier with the new date the result is promised for (phiếu xin lỗi và hẹn lại).
+
+    Issued by ``dossiers.schedule.apology_issue``, by staff or by the beat for an overdue dossier; each moves the
+    dossier's due date, so there is at most one apology per due date.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="apologies")
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the portal issued it for an overdue dossier."),
+    )
+    original_due_at = models.DateTimeField(_("original due date"))
+    new_due_at = models.DateTimeField(_("new due date"))
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        verbose_name = _("apology")
+        verbose_name_plural = _("apologies")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "original_due_at"], name="apology_one_per_due_date"),
+            models.CheckConstraint(
+                condition=models.Q(new_due_at__gt=models.F("original_due_at")), name="apology_moves_due_on"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"apology for {self.dossier_id}: {self.original_due_at:%Y-%m-%d} → {self.new_due_at:%Y-%m-%d}"
+
+
+class Rating(models.Model):
+    """The applicant's rating of the service once the result is returned: once per dossier."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="rating")
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_to_5")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5"

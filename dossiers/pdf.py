@@ -51,6 +51,7 @@ class Document:
     rows: Sequence[tuple[str, str]] = ()  # label / value pairs
     paragraphs: Sequence[str] = ()
     table: Sequence[Sequence[str]] = ()  # first row is the header
+    table_widths: Sequence[float] = ()  # relative column widths; equal when empty
     qr_url: str = ""
     qr_caption: str = ""
     place_and_date: str = ""
@@ -131,11 +132,11 @@ def render(doc: Document) -> bytes:
         )
         story.append(Spacer(1, 3 * mm))
     if doc.table:
-        width = 172 * mm / len(doc.table[0])
+        weights = doc.table_widths or [1.0] * len(doc.table[0])
         story.append(
             Table(
                 [[Paragraph(text(cell), SMALL) for cell in row] for row in doc.table],
-                colWidths=[width] * len(doc.table[0]),
+                colWidths=[172 * mm * weight / sum(weights) for weight in weights],
                 repeatRows=1,
                 style=TableStyle(
                     [

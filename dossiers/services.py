@@ -21,7 +21,7 @@ from accounts.models import Profile, User
 from accounts.permissions import can_view_dossier
 from dossiers import codes, forms, workflow
 from dossiers.constants import FINAL_STATES, Channel, EventAction, State
-from dossiers.models import Document, Dossier, DossierEvent
+from dossiers.models import Document, Dossier, DossierEvent, Rating
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
 from procedures.constants import DEFAULT_FILE_TYPES, FILE_TYPES, VersionState
 from procedures.models import ProcedureVersion
@@ -311,3 +311,20 @@ def receive_walk_in(*, dossier_id: int, actor: Any, comment: str = "") -> Dossie
     """A walk-in dossier entered at the counter is submitted on the citizen's behalf and received at once."""
     workflow.apply(dossier_id=dossier_id, action="submit", actor=actor, comment=_("Filed at the counter"))
     return workflow.apply(dossier_id=dossier_id, action="receive", actor=actor, comment=comment)
+
+
+@transaction.atomic
+def rating_create(*, dossier_id: int, actor: Any, score: int, comment: str = "") -> Rating:
+    """The applicant rates the service, once, after the result is returned (the satisfaction rate counts it)."""
+    dossier = Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier_id).first()
+    if dossier is None or not can_view_dossier(actor, dossier):
+        raise NotFound(_("No such dossier."))
+    if dossier.applicant_id != actor.pk:
+        raise NotAllowed(_("Only the applicant rates the service."))
+    if dossier.state != State.RETURNED:
+        raise InvalidState(_("The service can be rated once the result is returned."))
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise ServiceError(_("The score is a whole number from 1 to 5."), code="invalid_score")
+    if Rating.objects.filter(dossier=dossier).exists():
+        raise InvalidState(_("This dossier was rated already."), code="already_rated")
+    return Rating.objects.create(dossier=dossier, score=score, comment=(comment or "").strip()[:2000])

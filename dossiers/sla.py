@@ -2,9 +2,10 @@
 
 A working day is a weekday that is not a Vietnamese public holiday (the ``holidays`` package: Tết and Giỗ Tổ by
 the lunar calendar, the government's substituted days off) and not an extra day off of the province, or a weekend
-day the province made a working day (``CalendarDay``). The clock starts on the day of reception, or the next
-working day when the dossier was received after the cut-off hour or on a day off; the result is due at the end of
-office hours of the N-th working day after that; time in ``supplement_requested`` is added back on resubmission.
+day worked in exchange for a substituted day off (the package's make-up days, or the province's ``CalendarDay``).
+The clock starts on the day of reception, or the next working day when the dossier was received after the cut-off
+hour or on a day off; the result is due at the end of office hours of the N-th working day after that; time in
+``supplement_requested`` is added back on resubmission.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -27,6 +28,13 @@ _CACHE_KEY = "sla:calendar-days:v1"
 @lru_cache(maxsize=64)
 def _national_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("VN", years=year))
+
+
+@lru_cache(maxsize=64)
+def _national_make_up_days(year: int) -> frozenset[date]:
+    # The other half of the government's day swaps: the package gives the day off (31 Aug 2026) as a holiday and
+    # the Saturday worked for it (22 Aug 2026) here.
+    return frozenset(holidays.country_holidays("VN", years=year).weekend_workdays)
 
 
 def _province_days() -> dict[date, str]:
@@ -57,6 +65,8 @@ class Calendar:
             return True
         if kind == DayKind.DAY_OFF:
             return False
+        if day in _national_make_up_days(day.year):
+            return True
         return day.weekday() < 5 and day not in _national_holidays(day.year)
 
     def next_working_day(self, day: date) -> date:

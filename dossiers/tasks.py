@@ -6,6 +6,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
+from django.db.models import Q
 from django.utils import timezone
 
 from dossiers import results, workflow
@@ -46,14 +47,14 @@ def sweep_signing() -> int:
     Each dossier is claimed with a conditional update, so two sweeps never queue the same one twice.
     """
     cutoff = timezone.now() - timedelta(seconds=settings.SIGNING_SWEEP_AFTER)
-    queued = 0
-    stuck = Dossier.objects.filter(state=State.SIGNING, signing_queued_at__lt=cutoff).values_list(
-        "pk", flat=True
+    # Never queued at all (the process died between the commit and queue_signing): counted from the decision.
+    left = Q(state=State.SIGNING) & (
+        Q(signing_queued_at__lt=cutoff) | Q(signing_queued_at__isnull=True, decided_at__lt=cutoff)
     )
+    queued = 0
+    stuck = Dossier.objects.filter(left).values_list("pk", flat=True)
     for dossier_id in stuck[:1000]:
-        claimed = Dossier.objects.filter(
-            pk=dossier_id, state=State.SIGNING, signing_queued_at__lt=cutoff
-        ).update(signing_queued_at=timezone.now())
+        claimed = Dossier.objects.filter(left, pk=dossier_id).update(signing_queued_at=timezone.now())
         if claimed == 1:
             try:
                 sign_result.delay(dossier_id)
@@ -63,3 +64,22 @@ def sweep_signing() -> int:
     if queued:
         log.info("sweep queued %d dossier(s) for signing again", queued)
     return queued
+
+
+@shared_task
+def flag_due() -> dict[str, dict[str, int]]:
+    """Count, per agency, the dossiers due soon and overdue (schedule.flag_due); the beat runs it."""
+    from dossiers import schedule
+
+    return schedule.flag_due()
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
+def issue_apologies() -> int:
+    """Issue an apology with a new date for each overdue dossier not yet apologised for (schedule.issue_apologies).
+
+    Safe to run twice, or in two beats at once: each dossier is claimed by its due date.
+    """
+    from dossiers import schedule
+
+    return schedule.issue_apologies()

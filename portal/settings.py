@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "procedures",
     "dossiers",
     "payments",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +249,7 @@ CELERY_BEAT_SCHEDULE = {
     "flag-due": {"task": "dossiers.tasks.flag_due", "schedule": 900.0},
     "issue-apologies": {"task": "dossiers.tasks.issue_apologies", "schedule": 3600.0},
     "reconcile-payments": {"task": "payments.tasks.reconcile_reports", "schedule": 3600.0},
+    "stats-rollup": {"task": "stats.tasks.rollup", "schedule": 3600.0},
 }
 
 # Payments (payments.providers): the sandbox's secret (the demo's default only while PORTAL_DEMO is on), VNPay's
@@ -260,3 +262,31 @@ PAYMENT_VNPAY_TMN_CODE = env.string("PAYMENT_VNPAY_TMN_CODE")
 PAYMENT_VNPAY_SECRET = env.string("PAYMENT_VNPAY_SECRET")
 PAYMENT_VNPAY_URL = env.string("PAYMENT_VNPAY_URL")
 PAYMENT_SETTLEMENT_DIR = env.string("PAYMENT_SETTLEMENT_DIR", str(BASE_DIR / "var" / "settlements"))
+
+# Notifications (notifications/): e-mail, SMS and in-portal messages to citizens and staff. E-mail goes through
+# EMAIL_BACKEND (the console by default; django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST... for SMTP).
+# SMS_BACKEND: console (the log), folder (a JSON file per SMS in SMS_FOLDER) or http (POST to SMS_HTTP_URL).
+EMAIL_HOST = env.string("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.integer("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env.string("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.boolean("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.integer("EMAIL_TIMEOUT", 30, minimum=1)
+SMS_BACKEND = env.string("SMS_BACKEND", "console")
+SMS_FOLDER = env.string("SMS_FOLDER", str(BASE_DIR / "var" / "sms"))
+SMS_HTTP_URL = env.string("SMS_HTTP_URL")
+SMS_HTTP_TOKEN = env.string("SMS_HTTP_TOKEN")
+SMS_HTTP_TIMEOUT = env.integer("SMS_HTTP_TIMEOUT", 10, minimum=1)
+NOTIFY_CHANNELS = env.string_list("NOTIFY_CHANNELS", ["email", "sms", "portal"])
+if set(NOTIFY_CHANNELS) - {"email", "sms", "portal"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"NOTIFY_CHANNELS={','.join(NOTIFY_CHANNELS)!r} may only list email, sms, portal")
+# A message not delivered after this many attempts is left alone (its error stays on it for the admin).
+NOTIFY_MAX_ATTEMPTS = env.integer("NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
+CELERY_BEAT_SCHEDULE |= {
+    "notifications-resend-pending": {"task": "notifications.tasks.resend_pending", "schedule": 60.0},
+    # Staff hear of due-soon and overdue dossiers once a day each; the hourly run only catches new ones.
+    "notifications-due": {"task": "notifications.tasks.notify_due", "schedule": 3600.0},
+}

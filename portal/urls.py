@@ -3,6 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dossiers.views.verify import verify
+from stats.api import StatsView
+from stats.views import public_index
 from procedures.views.catalogue import home
 
 api_v1 = [
@@ -10,11 +12,13 @@ api_v1 = [
     path("", include("procedures.api.urls")),
     path("", include("dossiers.api.urls")),
     path("", include("payments.api.urls")),
+    path("stats/", StatsView.as_view(), name="stats-api"),
 ]
 
 urlpatterns = [
     path("", home, name="home"),
     path("verify/", verify, name="verify"),
+    path("service-index/", public_index, name="service-index"),
     path("", include("procedures.urls")),
     path("", include("dossiers.urls")),
     path("console/", include("dossiers.console_urls")),

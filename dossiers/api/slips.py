@@ -1,0 +1,46 @@
+"""Slips over the API: the PDF of a dossier's receipt, supplement request, refusal, apology or control slip."""
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from accounts.permissions import can_view_dossier
+from dossiers import slips
+from portal.api.schema import ERROR_RESPONSES, ErrorSerializer
+from portal.errors import NotFound
+
+
+class SlipView(APIView):
+    """A slip of the dossier as a PDF to print or keep, once the dossier has one: `receipt` (once received),
+    `supplement` (once a supplement was asked for), `refusal` (once refused), `apology` (once one was issued),
+    `control` (once submitted).
+
+    404 for a dossier the caller may not see or an unknown kind; 409 `slip_not_available` for a kind the dossier
+    does not have yet.
+    """
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # The answer is a PDF whatever the client accepts; errors stay JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(slips.KINDS))],
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            409: OpenApiResponse(ErrorSerializer, description="The dossier has no slip of this kind yet"),
+            **ERROR_RESPONSES,
+        },
+    )
+    def get(self, request: Request, pk: int, kind: str) -> HttpResponse:
+        if kind not in slips.KINDS:
+            raise NotFound(f"There is no slip {kind!r}.", code="unknown_slip")
+        dossier = slips.load(pk)
+        if dossier is None or not can_view_dossier(request.user, dossier):
+            raise NotFound("No such dossier.")
+        response = HttpResponse(slips.render(dossier, kind, request=request), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{dossier.code}-{kind}.pdf"'
+        return response

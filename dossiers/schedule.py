@@ -1,0 +1,201 @@
+"""The SLA schedule: which dossiers are due soon or overdue, and the apology with a new date for a late one.
+
+The beat runs ``flag_due`` and ``issue_apologies`` (thin tasks in ``dossiers.tasks``). ``apology_issue`` is the
+one service that records an apology: it moves the dossier's due date (never its state: only the workflow assigns
+that) and writes the history row, in one transaction.
+"""
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from accounts.constants import Role
+from accounts.permissions import can_view_dossier, may_act_on_dossier
+from dossiers import sla
+from dossiers.constants import CLOCK_RUNNING_STATES, EventAction, State
+from dossiers.models import Apology, Dossier, DossierEvent
+from dossiers.selectors import overdue_filter
+from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
+
+log = logging.getLogger(__name__)
+
+# A late dossier is apologised for while the agency still works on it; once the result is ready the citizen can
+# have it, so there is no new date to promise.
+APOLOGY_STATES = frozenset({State.ASSESSING, State.APPROVING, State.SIGNING})
+APOLOGY_ROLES = frozenset({Role.RECEIVER, Role.ASSESSOR, Role.APPROVER})
+MIN_EXTENSION_DAYS = 2
+# What the beat writes when it apologises on the agency's behalf, by the step the dossier is stuck at.
+AUTOMATIC_REASON = "Hồ sơ chưa được giải quyết xong trong thời hạn quy định: {step}."
+STEP_TEXT = {
+    State.ASSESSING: "đang thẩm định",
+    State.APPROVING: "đang chờ lãnh đạo phê duyệt",
+    State.SIGNING: "đang ký số kết quả",
+}
+
+
+# Side effects of an apology (the citizen's message), run after commit with the apology's id.
+ON_APOLOGY: list[Callable[[int], None]] = []
+
+
+def on_apology(function: Callable[[int], None]) -> Callable[[int], None]:
+    """Register ``function(apology_id)`` to run after an apology is committed (used by notifications)."""
+    ON_APOLOGY.append(function)
+    return function
+
+
+def default_new_due_at(dossier: Dossier, now: datetime) -> datetime:
+    """Half the procedure's processing time again (at least two working days) from today, at office end."""
+    extension = max(dossier.version.processing_days // 2, MIN_EXTENSION_DAYS)
+    today = timezone.localtime(now, sla.TZ).date()
+    return sla.end_of_office_day(sla.Calendar().add_working_days(today, extension))
+
+
+def apology_issue(
+    *,
+    dossier_id: int,
+    reason: str,
+    new_due_at: datetime | None = None,
+    actor: Any = None,
+    expected_due_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Apology | None:
+    """Apologise for a dossier that is or will be late, and promise the result for ``new_due_at``.
+
+    ``actor`` is staff of the competent agency (or of the counter that received it), or ``None`` for the portal.
+    The default new date is ``default_new_due_at``. With ``expected_due_at`` (the beat), the dossier is first
+    claimed with a conditional update on its due date: if another run moved it already, nothing is issued and
+    ``None`` is returned, so two beats never issue two apologies.
+
+    Raises NotFound (a dossier the actor may not see), NotAllowed (not staff of its agency), InvalidState (no
+    running clock to extend) and ServiceError ``reason_required`` / ``new_date_too_early``.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("An apology needs a reason.", code="reason_required")
+    now = now or timezone.now()
+    with transaction.atomic():
+        if expected_due_at is not None:
+            claimed = Dossier.objects.filter(
+                pk=dossier_id, state__in=APOLOGY_STATES, due_at=expected_due_at
+            ).update(updated_at=now)
+            if claimed != 1:
+                return None
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("version")
+            .filter(pk=dossier_id)
+            .first()
+        )
+        if dossier is None or (actor is not None and not can_view_dossier(actor, dossier)):
+            raise NotFound("No such dossier.")
+        if actor is not None and not may_act_on_dossier(
+            actor, dossier, action="apology", roles=APOLOGY_ROLES
+        ):
+            raise NotAllowed("Only staff of the dossier's agency may apologise for it.")
+        if dossier.state not in APOLOGY_STATES or dossier.due_at is None:
+            raise InvalidState(
+                f"A dossier in state {dossier.state} has no running clock to extend.", code="no_running_clock"
+            )
+        original_due_at = dossier.due_at
+        new_due_at = new_due_at or default_new_due_at(dossier, now)
+        if new_due_at <= max(original_due_at, now):
+            raise ServiceError(
+                "The new date must be later than both the current due date and now.",
+                code="new_date_too_early",
+            )
+        apology = Apology.objects.create(
+            dossier=dossier,
+            issued_at=now,
+            issued_by=actor,
+            original_due_at=original_due_at,
+            new_due_at=new_due_at,
+            reason=reason,
+        )
+        dossier.due_at = new_due_at
+        dossier.save(update_fields=["due_at", "updated_at"])
+        DossierEvent.objects.create(
+            dossier=dossier,
+            action=EventAction.APOLOGY,
+            from_state=dossier.state,
+            to_state=dossier.state,
+            actor=actor,
+            actor_agency_id=getattr(actor, "agency_id", None),
+            at=now,
+            comment=reason,
+            data={
+                "apology": apology.pk,
+                "original_due_at": original_due_at.isoformat(),
+                "new_due_at": new_due_at.isoformat(),
+            },
+        )
+        for function in ON_APOLOGY:
+            transaction.on_commit(lambda f=function, pk=apology.pk: f(pk))
+    return apology
+
+
+def _due_soon_filter(now: datetime) -> Q:
+    # As sla.Calendar.is_due_soon: not overdue yet, and due by the end of the next working day.
+    today = timezone.localtime(now, sla.TZ).date()
+    limit = datetime.combine(
+        sla.Calendar().next_working_day(today) + timedelta(days=1), time(0), tzinfo=sla.TZ
+    )
+    return Q(state__in=CLOCK_RUNNING_STATES, due_at__gte=now, due_at__lt=limit)
+
+
+def due_dossiers(now: datetime | None = None) -> tuple[list[int], list[int]]:
+    """The ids of the dossiers due soon and of those overdue at ``now`` (for staff notifications)."""
+    now = now or timezone.now()
+    due_soon = list(Dossier.objects.filter(_due_soon_filter(now)).order_by("id").values_list("id", flat=True))
+    overdue = list(Dossier.objects.filter(overdue_filter(now)).order_by("id").values_list("id", flat=True))
+    return due_soon, overdue
+
+
+def flag_due(now: datetime | None = None) -> dict[str, dict[str, int]]:
+    """How many dossiers each agency has due soon and overdue, by agency code: ``{code: {"due_soon", "overdue"}}``."""
+    now = now or timezone.now()
+    counts: dict[str, dict[str, int]] = {}
+    for name, condition in (("due_soon", _due_soon_filter(now)), ("overdue", overdue_filter(now))):
+        per_agency = Counter(Dossier.objects.filter(condition).values_list("agency__code", flat=True))
+        for code, n in per_agency.items():
+            counts.setdefault(code, {"due_soon": 0, "overdue": 0})[name] = n
+    if counts:
+        log.info("due dossiers by agency: %s", counts)
+    return counts
+
+
+def issue_apologies(now: datetime | None = None, limit: int = 1000) -> int:
+    """Apologise, with a new date, for each overdue dossier that had no apology since it became overdue.
+
+    Each dossier is claimed by its due date (see ``apology_issue``): a second run, or a concurrent one, issues
+    nothing new. Returns how many apologies were issued.
+    """
+    now = now or timezone.now()
+    apologised_since_due = Apology.objects.filter(dossier=OuterRef("pk"), issued_at__gte=OuterRef("due_at"))
+    overdue = (
+        Dossier.objects.filter(state__in=APOLOGY_STATES, due_at__lt=now)
+        .exclude(Exists(apologised_since_due))
+        .order_by("due_at", "id")
+        .values_list("pk", "due_at", "state")[:limit]
+    )
+    issued = 0
+    for dossier_id, due_at, state in overdue:
+        try:
+            apology = apology_issue(
+                dossier_id=dossier_id,
+                reason=AUTOMATIC_REASON.format(step=STEP_TEXT.get(state, state)),
+                expected_due_at=due_at,
+                now=now,
+            )
+        except ServiceError as exc:  # the dossier moved on between the query and the claim
+            log.info("no apology for dossier %s: %s", dossier_id, exc)
+            continue
+        issued += apology is not None
+    if issued:
+        log.info("issued %d apology slip(s) for overdue dossiers", issued)
+    return issued

@@ -1,0 +1,74 @@
+"""GET /api/v1/stats/ (API.md, "Statistics"): counts and rates for staff and leaders."""
+
+import datetime
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.constants import Role
+from accounts.permissions import has_permission
+from portal.api.schema import ERROR_RESPONSES
+from portal.errors import NotAllowed
+from procedures.models import Agency
+from stats import selectors
+
+
+class StatsView(APIView):
+    """The service index for `agency` (code) from `from` to `to` (dates, inclusive; this year by default).
+
+    `{"counts": {state: n}, "rates": {"on_time", "online", "full_online", "online_payment", "digitised",
+    "satisfaction"}, "totals", "agency", "from", "to"}`; each rate a fraction from 0 to 1, or null where nothing
+    counts. Counter staff see their own agency (403 for another); leaders and province admins any, or the whole
+    province without `agency`. 400 for an unknown agency or bad dates.
+    """
+
+    class StatsQuery(serializers.Serializer):
+        agency = serializers.SlugRelatedField(
+            slug_field="code", queryset=Agency.objects.all(), required=False
+        )
+        start = serializers.DateField(required=False)
+        end = serializers.DateField(required=False)
+
+        def to_internal_value(self, data: object) -> dict:
+            # "from" is a keyword in Python; the query uses it.
+            raw = {k: v for k, v in dict(data.items()).items() if k in ("agency", "from", "to")}  # type: ignore[attr-defined]
+            raw["start"], raw["end"] = raw.pop("from", None), raw.pop("to", None)
+            return super().to_internal_value({k: v for k, v in raw.items() if v not in (None, "")})
+
+        def validate(self, attrs: dict) -> dict:
+            start, end = selectors.year_to_date()
+            attrs.setdefault("start", start)
+            attrs.setdefault("end", end)
+            if attrs["start"] > attrs["end"]:
+                raise serializers.ValidationError({"from": "'from' must not be after 'to'."})
+            if attrs["end"] - attrs["start"] > datetime.timedelta(days=3660):
+                raise serializers.ValidationError({"from": "The period is at most ten years."})
+            return attrs
+
+    @extend_schema(parameters=[], responses={200: dict, **ERROR_RESPONSES})
+    def get(self, request: Request) -> Response:
+        if not has_permission(request.user, "stats.view"):
+            raise NotAllowed("Statistics are for staff and leaders.")
+        query = self.StatsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        agency = params.get("agency")
+        user = request.user
+        if user.role in (Role.RECEIVER, Role.ASSESSOR, Role.APPROVER) and not user.is_superuser:
+            if agency is not None and agency.pk != user.agency_id:
+                raise NotAllowed("Counter staff see their own agency's statistics.")
+            agency = user.agency
+        data = selectors.index(
+            start=params["start"], end=params["end"], agency_ids=[agency.pk] if agency else None
+        )[None]
+        return Response(
+            {
+                **data,
+                "agency": agency.code if agency else None,
+                "from": params["start"].isoformat(),
+                "to": params["end"].isoformat(),
+            }
+        )
