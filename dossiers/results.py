@@ -50,7 +50,7 @@ def result_document(dossier: Dossier) -> pdf.Document:
         ("Ngày quyết định", pdf.local(dossier.decided_at)),
     ]
     rows += [
-        (labels.get(name, name), "Có" if value is True else str(value))
+        (labels.get(name, name), "" if value is None else pdf.value(value))
         for name, value in dossier.form_data.items()
     ]
     if granted:

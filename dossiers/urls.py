@@ -16,5 +16,6 @@ urlpatterns = [
     path("dossiers/<int:pk>/papers/remove/<int:document_id>/", citizen.remove, name="remove"),
     path("dossiers/<int:pk>/review/", citizen.review, name="review"),
     path("dossiers/<int:pk>/withdraw/", citizen.withdraw, name="withdraw"),
+    path("dossiers/<int:pk>/rating/", citizen.rate, name="rate"),
     path("lookup/", citizen.lookup, name="lookup"),
 ]

@@ -16,6 +16,7 @@ from payments.models import Invoice, Mismatch, Payment, Reconciliation
 from payments.providers import register
 
 REQUIRED_COLUMNS = {"reference", "transaction_no", "amount"}
+MAX_AMOUNT = 2**63 - 1  # what a Mismatch's amount column holds
 
 
 class ReportInvalid(ValueError):
@@ -38,14 +39,20 @@ def read_report(text: str) -> list[Row]:
     if not REQUIRED_COLUMNS <= columns:
         raise ReportInvalid(f"The report needs the columns {', '.join(sorted(REQUIRED_COLUMNS))}.")
     rows = []
-    for line, raw in enumerate(reader, start=2):
+    for raw in reader:
+        line = reader.line_num  # the line the row ends on; blank lines and quoted line breaks count
+        extra = raw.pop(None, None)  # type: ignore[call-overload]  # csv puts fields past the header's here
         record = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         status = record.get("status", "00").lower()
         try:
             amount: int | None = int(record["amount"].replace(".", "").replace(",", ""))
             error = ""
         except ValueError:
-            amount, error = None, f"amount {record['amount']!r} is not a number"
+            amount, error = None, f"amount {record['amount'][:40]!r} is not a number"
+        if amount is not None and abs(amount) > MAX_AMOUNT:
+            amount, error = None, f"amount {record['amount'][:40]!r} is out of range"
+        if extra:
+            amount, error = None, f"{len(extra)} more field(s) than the header has"
         rows.append(
             Row(
                 line,
@@ -75,7 +82,14 @@ def reconcile(*, provider_name: str, text: str, source: str) -> Reconciliation:
     for row in rows:
         if row.error:
             mismatches.append(
-                Mismatch(reconciliation=run, kind=MismatchKind.BAD_ROW, line=row.line, detail=row.error)
+                Mismatch(
+                    reconciliation=run,
+                    kind=MismatchKind.BAD_ROW,
+                    reference=row.reference[:64],
+                    transaction_no=row.transaction_no[:64],
+                    line=row.line,
+                    detail=row.error[:255],
+                )
             )
             continue
         if not row.settled:
@@ -96,8 +110,8 @@ def reconcile(*, provider_name: str, text: str, source: str) -> Reconciliation:
             Mismatch(
                 reconciliation=run,
                 kind=kind,
-                reference=row.reference,
-                transaction_no=row.transaction_no,
+                reference=row.reference[:64],
+                transaction_no=row.transaction_no[:64],
                 line=row.line,
                 portal_amount=portal_amount,
                 report_amount=row.amount,

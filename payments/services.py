@@ -40,6 +40,16 @@ def _enabled(name: str) -> Any:
     return register.get(name)
 
 
+def enabled_online_providers() -> list[str]:
+    """The providers a citizen may pay through now: enabled, online, and configured."""
+    names = []
+    for name in settings.PAYMENT_PROVIDERS:
+        plugin = register.get(name)
+        if plugin.online and not plugin.check_config():
+            names.append(name)
+    return names
+
+
 def _new_reference() -> str:
     return f"HP{timezone.localdate():%y%m%d}{secrets.randbelow(10**8):08d}"
 
@@ -125,6 +135,14 @@ def payment_start(*, dossier_id: int, user: Any, provider_name: str, return_url:
     return url
 
 
+def _storable(value: Any, limit: int) -> str:
+    """``value`` as text every database keeps (no NUL, no lone surrogate), cut to ``limit`` characters.
+
+    A notice is recorded whatever it holds; PostgreSQL refuses NUL and both refuse unencodable text."""
+    text = str(value)[:limit].replace("\x00", "\ufffd")
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 @dataclass(frozen=True)
 class NoticeResult:
     outcome: str
@@ -160,7 +178,7 @@ def _reject(
 def notice_handle(*, provider_name: str, params: dict[str, str], remote_addr: str | None) -> NoticeResult:
     """Take a provider's server notice; only a genuine, fresh, exact, successful one marks the invoice paid."""
     provider = _enabled(provider_name)
-    params = {str(k)[:64]: str(v)[:512] for k, v in list(params.items())[:64]}
+    params = {_storable(k, 64): _storable(v, 512) for k, v in list(params.items())[:64]}
     try:
         notice = provider.parse_notice(params)
     except NoticeRejected as exc:

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from payments.models import Reconciliation
 from payments.reconciliation import ReportInvalid, reconcile
+from portal.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ def reconcile_reports() -> int:
         try:
             reconcile(provider_name=path.parent.name, text=path.read_text(encoding="utf-8"), source=str(path))
             done += 1
-        except (ReportInvalid, OSError, UnicodeDecodeError) as exc:
+        # A bad file (or a folder named for no provider) is logged and stops no other.
+        except (ReportInvalid, ServiceError, OSError, UnicodeDecodeError) as exc:
             log.error("cannot reconcile %s: %s", path, exc)
     return done

@@ -3,12 +3,16 @@
 import secrets
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
 from payments import services
@@ -91,3 +95,60 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "payments/reconciliation.html", {"page": runs})
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = fallback
+    return HttpResponseRedirect(target)
+
+
+@login_required
+@require_POST
+def pay(request: HttpRequest, pk: int) -> HttpResponse:
+    """The citizen's "pay online" button: start the payment and go to the provider."""
+    try:
+        url = services.payment_start(
+            dossier_id=pk,
+            user=request.user,
+            provider_name=request.POST.get("provider", ""),
+            return_url=request.build_absolute_uri(
+                reverse("payments:return", args=[request.POST.get("provider", "")])
+            ),
+            client_ip=request.META.get("REMOTE_ADDR", ""),
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return _back(request, reverse("dossiers:detail", args=[pk]))
+    return HttpResponseRedirect(url)
+
+
+@login_required
+@require_POST
+def counter_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Counter staff record a fee taken at the desk by card or bank QR."""
+    try:
+        services.counter_payment_record(
+            dossier_id=pk,
+            user=request.user,
+            method=request.POST.get("method", ""),
+            reference=request.POST.get("reference", "").strip()[:64],
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The payment at the desk is recorded."))
+    return _back(request, reverse("console:dossier", args=[pk]))
+
+
+@login_required
+@require_POST
+def waive(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.invoice_waive(dossier_id=pk, user=request.user, reason=request.POST.get("reason", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The fee is waived."))
+    return _back(request, reverse("console:dossier", args=[pk]))

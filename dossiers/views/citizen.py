@@ -27,7 +27,7 @@ from dossiers import completeness, forms, selectors, services, sla, workflow
 from dossiers.api.serializers import clock
 from dossiers.api.views import LookupThrottle
 from dossiers.constants import EventAction, Outcome, State, Timeliness
-from dossiers.models import Dossier
+from dossiers.models import Dossier, Rating
 from portal.errors import ServiceError
 from procedures.constants import DEFAULT_FILE_TYPES, VersionState
 from procedures.search import has_control_characters
@@ -617,6 +617,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "has_result": dossier.state in (State.RESULT_READY, State.RETURNED),
         "timeliness": TIMELINESS_TEXT.get(sla_view["timeliness"] or "", ""),
         "total_fee": sum(fee.amount for fee in dossier.version.fees.all()),
+        "rating_form": dossier.state == State.RETURNED and not hasattr_rating(dossier),
     }
     return render(request, "dossiers/detail.html", context)
 
@@ -713,3 +714,28 @@ def lookup(request: HttpRequest) -> HttpResponse:
                 label, next_text = STATE_TEXT[dossier.state]
                 context.update(dossier=dossier, state_label=label, next_text=next_text, sla=clock(dossier))
     return render(request, "dossiers/lookup.html", context, status=status)
+
+
+def hasattr_rating(dossier: Dossier) -> bool:
+    """Whether the dossier was rated (the reverse one-to-one raises when it was not)."""
+    return Rating.objects.filter(dossier_id=dossier.pk).exists()
+
+
+@citizen_page
+@require_POST
+def rate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant's rating of the service, once, after the result is returned."""
+    dossier = _own_dossier(request, pk)
+    try:
+        score = int(request.POST.get("score", ""))
+    except ValueError:
+        score = 0
+    try:
+        services.rating_create(
+            dossier_id=dossier.pk, actor=request.user, score=score, comment=request.POST.get("comment", "")
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Thank you for your rating."))
+    return redirect("dossiers:detail", dossier.pk)

@@ -100,6 +100,10 @@ class VnpayForm(Provider):
             code = params["vnp_ResponseCode"]
         except (KeyError, ValueError) as exc:
             raise NoticeRejected(f"A field is missing or malformed: {exc}.", outcome=MALFORMED) from None
+        if not 0 < len(transaction_no) <= 64:  # what a Payment keeps, and what tells transactions apart
+            raise NoticeRejected(
+                "vnp_TransactionNo is empty or longer than 64 characters.", outcome=MALFORMED
+            )
         if raw_amount % 100:
             raise NoticeRejected("The amount is not a whole number of đồng.", outcome=AMOUNT_MISMATCH)
         paid_at = None
