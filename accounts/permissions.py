@@ -49,6 +49,7 @@ def has_permission(user: Any, permission: str, *, agency: Any = None) -> bool:
 # Dossiers. The rules read plain attributes (agency_id, applicant_id, ...), so accounts knows nothing of dossiers.
 # "No administrative boundaries": any receiver of the province may take in a dossier still waiting for reception.
 RECEPTION_STATE = "submitted"
+DRAFT_STATE = "draft"
 PROVINCE_WIDE_VIEWERS = frozenset({Role.PROVINCE_ADMIN, Role.LEADER})
 
 
@@ -56,7 +57,12 @@ def can_view_dossier(user: Any, dossier: Any) -> bool:
     """Whether ``user`` may see ``dossier`` at all; a dossier one may not see is answered as unknown (404)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if user.is_superuser or user.role in PROVINCE_WIDE_VIEWERS:
+    if user.is_superuser:
+        return True
+    if dossier.state == DRAFT_STATE and user.pk not in (dossier.applicant_id, dossier.created_by_id):
+        # A draft is its author's until it is submitted (a walk-in draft is the receiver's who entered it).
+        return False
+    if user.role in PROVINCE_WIDE_VIEWERS:
         return True
     if user.role == Role.CITIZEN:
         return dossier.applicant_id == user.pk or (

@@ -27,7 +27,11 @@ QUEUE_OF_ROLE = {Role.RECEIVER: "receive", Role.ASSESSOR: "assess", Role.APPROVE
 def visible_dossiers(user: Any) -> QuerySet[Dossier]:
     """The dossiers ``user`` lists: a citizen their own; staff their agency's; leaders and admins all."""
     dossiers = Dossier.objects.all()
-    if user.is_superuser or user.role in PROVINCE_WIDE_VIEWERS:
+    if user.is_superuser:
+        return dossiers
+    # A draft is its author's until it is submitted (accounts.permissions.can_view_dossier).
+    dossiers = dossiers.exclude(Q(state=State.DRAFT) & ~Q(created_by=user) & ~Q(applicant=user))
+    if user.role in PROVINCE_WIDE_VIEWERS:
         return dossiers
     if user.role == Role.CITIZEN:
         return dossiers.filter(Q(applicant=user) | Q(applicant__isnull=True, created_by=user))

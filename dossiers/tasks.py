@@ -29,11 +29,17 @@ def sign_result(dossier_id: int) -> None:
     results.result_sign(dossier_id=dossier_id)
 
 
+@workflow.in_transaction("approve")
+def mark_signing_queued(dossier: Dossier, actor: object) -> None:
+    """Stamp the approval with the time its signing is queued, in the approval's own transaction."""
+    dossier.signing_queued_at = timezone.now()
+    dossier.save(update_fields=["signing_queued_at"])
+
+
 @workflow.on_commit("approve")
 def queue_signing(dossier_id: int) -> None:
     """Queue the signing once the approval is committed. If the broker is unreachable (or, in process, signing
     fails), the dossier stays in ``signing`` and ``sweep_signing`` queues it again: no approval is lost."""
-    Dossier.objects.filter(pk=dossier_id).update(signing_queued_at=timezone.now())
     try:
         sign_result.delay(dossier_id)
     except Exception:  # noqa: BLE001 - the sweep is the safety net

@@ -1,5 +1,8 @@
 """Results over the API: the signed PDF of a dossier, and public verification of any PDF."""
 
+import logging
+from typing import Any
+
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -13,10 +16,27 @@ from rest_framework.views import APIView
 from accounts.permissions import can_view_dossier
 from dossiers import results
 from dossiers.models import Dossier, Result
+from dossiers.services import TooLarge
 from portal.api.schema import ERROR_RESPONSES
-from portal.errors import InvalidState, NotFound
+from portal.errors import InvalidState, NotFound, ServiceError
+
+log = logging.getLogger(__name__)
+
+
+class ServiceUnavailable(ServiceError):
+    status = 503
+    code = "unavailable"
+
 
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
+
+
+def declared_too_large(request: Any) -> bool:
+    """Refuse from the Content-Length alone, before the body is read and spooled to disk."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > MAX_VERIFY_BYTES + 64 * 1024
+    except ValueError:
+        return False
 
 
 class ResultView(APIView):
@@ -29,9 +49,14 @@ class ResultView(APIView):
         result = Result.objects.filter(dossier=dossier).first()
         if result is None or dossier.state not in ("result_ready", "returned"):
             raise InvalidState("The result is not ready yet.", code="result_not_ready")
-        return FileResponse(
-            result.file.open("rb"), content_type="application/pdf", filename=f"{dossier.code}.pdf"
-        )
+        try:
+            handle = result.file.open("rb")
+        except OSError:
+            log.exception("the result file of dossier %s is missing from storage", dossier.pk)
+            raise ServiceUnavailable(
+                "The result file cannot be read now; the portal's staff have been told."
+            ) from None
+        return FileResponse(handle, content_type="application/pdf", filename=f"{dossier.code}.pdf")
 
 
 class VerifyThrottle(AnonRateThrottle):
@@ -70,12 +95,12 @@ class VerifyView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
+        if declared_too_large(request):
+            raise TooLarge("A result PDF is at most 20 MB.")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         if upload.size > MAX_VERIFY_BYTES:
-            from dossiers.services import TooLarge
-
             raise TooLarge("A result PDF is at most 20 MB.")
         verification = results.verify(upload.read())
         return Response(verification.__dict__)

@@ -1,15 +1,14 @@
 """A remote signing service speaking the Cloud Signature Consortium API (pyHanko's CSC signer).
 
 Needs ``SIGNING_REMOTE_URL``, ``SIGNING_REMOTE_TOKEN`` and the ``aiohttp`` package; until then it refuses with
-what is missing. Not yet exercised against a real service: the first province to use one should add a test.
+what is missing; and even then it refuses, because no service's authorisation flow is written yet.
 """
 
-import asyncio
 import importlib.util
 
 from django.conf import settings
 
-from dossiers.signers import SignedPdf, Signer, pades, register
+from dossiers.signers import SignedPdf, Signer, SignerNotConfigured, register
 
 
 @register("remote")
@@ -26,20 +25,9 @@ class RemoteSigner(Signer):
 
     def sign(self, pdf: bytes, *, agency_code: str, reason: str, location: str) -> SignedPdf:
         self.ensure_ready(agency_code)
-        import aiohttp
-        from pyhanko.sign.signers import csc_signer
-
-        async def load() -> csc_signer.CSCSigner:
-            session = aiohttp.ClientSession(
-                headers={"Authorization": f"Bearer {settings.SIGNING_REMOTE_TOKEN}"}
-            )
-            info = await csc_signer.fetch_certs_in_csc_credential(
-                session, csc_signer.CSCServiceSessionInfo(settings.SIGNING_REMOTE_URL, agency_code)
-            )
-            auth = csc_signer.PrefetchedSADAuthorizationManager(info, csc_signer.CSCAuthorizationInfo(sad=""))
-            return csc_signer.CSCSigner(session, auth)
-
-        signer = asyncio.run(load())
-        cert = signer.signing_cert
-        data = pades.sign(pdf, signer, reason=reason, location=location)
-        return SignedPdf(data, cert.subject.native.get("common_name", ""), format(cert.serial_number, "x"))
+        # Each remote signing service authorises signatures its own way (SAD, OTP, push approval); the first
+        # province to connect one writes that flow here, against the service's test environment.
+        raise SignerNotConfigured(
+            "The remote signing service is configured, but this build has no client for it yet; "
+            "use the pkcs12 or pkcs11 signer."
+        )

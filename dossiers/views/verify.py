@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from dossiers import results
+from dossiers.api.results import VerifyThrottle, declared_too_large
 from dossiers.models import Result
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -22,6 +23,15 @@ class VerifyForm(forms.Form):
 
 
 def verify(request: HttpRequest) -> HttpResponse:
+    """Public: anyone may check a PDF; uploads share the API's limit per address (each is a full validation)."""
+    if request.method == "POST" and (
+        declared_too_large(request) or not VerifyThrottle().allow_request(request, None)  # type: ignore[arg-type]
+    ):
+        status = 413 if declared_too_large(request) else 429
+        message = (
+            _("The file is larger than 20 MB.") if status == 413 else _("Too many checks; wait a minute.")
+        )
+        return render(request, "verify.html", {"form": VerifyForm(), "error": message}, status=status)
     code = request.GET.get("code", "").strip()[:48]
     record = (
         Result.objects.select_related("dossier__version", "dossier__agency")

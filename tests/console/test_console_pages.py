@@ -56,7 +56,7 @@ def client_of() -> Callable[[Any], Client]:
     """``client_of(user)``: a browser session logged in as ``user`` (anonymous for ``None``)."""
 
     def make(user: Any) -> Client:
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")  # the assertions read the English words
         if user is not None:
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         return client

@@ -382,7 +382,7 @@ def test_a_query_longer_than_200_characters_is_a_bad_request(unchanged, anonymou
 
 @pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b", "\x7f"])
 def test_a_query_with_control_characters_is_a_bad_request(unchanged, anonymous, control):
-    body = assert_error(anonymous.get(LIST, {"q": f"khai{control}sinh"}), 400)
+    body = assert_error(anonymous.get(LIST, {"q": f"khai{control}sinh"}, HTTP_ACCEPT_LANGUAGE="en"), 400)
 
     assert "control" in body["detail"]
 
