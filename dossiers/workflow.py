@@ -212,6 +212,15 @@ def apply(
     if transition is None:
         raise NotFound(f"There is no action {action!r}.", code="unknown_action")
     comment = (comment or "").strip()
+    # Who may see the dossier is first asked without the lock: a counter of another agency that could see a
+    # dossier waiting for reception, and loses the race to receive it, is told so (409), not "no such dossier".
+    before = (
+        Dossier.objects.filter(pk=dossier_id)
+        .only("state", "agency", "received_at_agency", "applicant", "created_by")
+        .first()
+    )
+    if before is None or (actor is not None and not can_view_dossier(actor, before)):
+        raise NotFound("No such dossier.")
     with transaction.atomic():
         dossier = (
             Dossier.objects.select_for_update(of=("self",))
@@ -219,8 +228,10 @@ def apply(
             .filter(pk=dossier_id)
             .first()
         )
-        if dossier is None or (actor is not None and not can_view_dossier(actor, dossier)):
+        if dossier is None:
             raise NotFound("No such dossier.")
+        if actor is not None and not can_view_dossier(actor, dossier):
+            raise InvalidState("Another counter took this dossier a moment ago.", code="taken")
         if actor is None:
             if SYSTEM not in transition.roles:
                 raise NotAllowed(f"{action} is done by a person.")

@@ -108,6 +108,27 @@ def test_two_receivers_receiving_one_dossier_at_once_through_the_api_get_200_and
     assert dossier.state == "assessing"
 
 
+def test_receivers_of_two_agencies_receiving_one_dossier_at_once_get_200_and_409_never_404(
+    api: Any, receiver: Any, receiver_b: Any, version_a: Any, citizen: Any
+) -> None:
+    dossier = DossierFactory(version=version_a, applicant=citizen, submitted=True)
+    attach_required_papers(dossier)
+
+    statuses = run_at_once(
+        [
+            lambda clerk=clerk: (
+                api(clerk)
+                .post(f"/api/v1/dossiers/{dossier.pk}/actions/receive/", {}, format="json")
+                .status_code
+            )
+            for clerk in (receiver, receiver_b)
+        ]
+    )
+
+    assert sorted(statuses) == [200, 409]
+    assert DossierEvent.objects.filter(dossier=dossier, action="receive").count() == 1
+
+
 def _sequence_numbers(codes_issued: list[str], agency_code: str) -> dict[str, list[int]]:
     """The sequence numbers of the codes, by day (a run crossing midnight starts a new day at 0001)."""
     by_day: dict[str, list[int]] = {}
