@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from payments.models import Invoice, Reconciliation
 from payments.providers import register
 from payments.providers.vnpay import TZ, signature, verify
 from portal.errors import ServiceError
+from portal.urls_public import absolute_url
 
 
 def _vnp_params(request: HttpRequest) -> dict[str, str]:
@@ -108,14 +109,17 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
 @require_POST
 def pay(request: HttpRequest, pk: int) -> HttpResponse:
     """The citizen's "pay online" button: start the payment and go to the provider."""
+    provider = request.POST.get("provider", "")
+    try:
+        return_url = absolute_url(request, reverse("payments:return", args=[provider]))
+    except NoReverseMatch:  # no provider has a name like that ("" or with a "/"); payment_start says so
+        return_url = ""
     try:
         url = services.payment_start(
             dossier_id=pk,
             user=request.user,
-            provider_name=request.POST.get("provider", ""),
-            return_url=request.build_absolute_uri(
-                reverse("payments:return", args=[request.POST.get("provider", "")])
-            ),
+            provider_name=provider,
+            return_url=return_url,
             client_ip=request.META.get("REMOTE_ADDR", ""),
         )
     except ServiceError as exc:

@@ -60,7 +60,8 @@ class PayView(APIView):
     409 when the invoice is not open; 400 for a provider that is not online or not configured; 404 unknown."""
 
     class InputSerializer(serializers.Serializer):
-        provider = serializers.CharField(max_length=32)
+        # A name that fits in the return page's address (no "/"); an unknown one is 404 below.
+        provider = serializers.RegexField(r"^[\w-]+\Z", max_length=32)
 
     @extend_schema(
         request=InputSerializer,
