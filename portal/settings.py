@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dossiers",
     "payments",
     "stats",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -282,7 +283,9 @@ NOTIFY_CHANNELS = env.string_list("NOTIFY_CHANNELS", ["email", "sms", "portal"])
 if set(NOTIFY_CHANNELS) - {"email", "sms", "portal"}:
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured(f"NOTIFY_CHANNELS={','.join(NOTIFY_CHANNELS)!r} may only list email, sms, portal")
+    raise ImproperlyConfigured(
+        f"NOTIFY_CHANNELS={','.join(NOTIFY_CHANNELS)!r} may only list email, sms, portal"
+    )
 # A message not delivered after this many attempts is left alone (its error stays on it for the admin).
 NOTIFY_MAX_ATTEMPTS = env.integer("NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
 CELERY_BEAT_SCHEDULE |= {

@@ -3,9 +3,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dossiers.views.verify import verify
+from procedures.views.catalogue import home
 from stats.api import StatsView
 from stats.views import public_index
-from procedures.views.catalogue import home
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -25,6 +25,7 @@ urlpatterns = [
     path("manage/", include("procedures.publishing_urls")),
     path("payments/", include("payments.urls")),
     path("accounts/", include("accounts.urls")),
+    path("messages/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

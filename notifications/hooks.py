@@ -1,0 +1,48 @@
+"""The workflow's after-commit hooks: each step the citizen hears of queues ``tasks.notify`` for its history row.
+
+If the broker is unreachable the messages are made here instead, in process, and ``resend_pending`` sends them
+once it is back: no step goes untold.
+"""
+
+import logging
+from collections.abc import Callable
+
+from dossiers import workflow
+from dossiers.models import DossierEvent
+from notifications import services, tasks
+from notifications.constants import CITIZEN_EVENTS
+
+log = logging.getLogger(__name__)
+
+
+def _queue_messages_for(action: str) -> Callable[[int], None]:
+    def queue_messages(dossier_id: int) -> None:
+        try:
+            event_id = (
+                DossierEvent.objects.filter(dossier_id=dossier_id, action=action)
+                .order_by("-id")
+                .values_list("id", flat=True)
+                .first()
+            )
+            if event_id is None:
+                return
+        except Exception:
+            log.exception("could not find the %s event of dossier %s to notify", action, dossier_id)
+            return
+        try:
+            tasks.notify.delay(dossier_id, event_id)
+        except Exception:
+            log.exception(
+                "could not queue the %s message of dossier %s; making it in process", action, dossier_id
+            )
+            try:
+                services.notify_dossier_event(dossier_id=dossier_id, event_id=event_id)
+            except Exception:
+                log.exception("could not make the %s message of dossier %s", action, dossier_id)
+
+    queue_messages.__name__ = queue_messages.__qualname__ = f"queue_{action}_messages"
+    return queue_messages
+
+
+for _action in CITIZEN_EVENTS:
+    workflow.on_commit(_action)(_queue_messages_for(_action))
