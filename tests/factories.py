@@ -72,7 +72,9 @@ class ProcedureVersionFactory(factory.django.DjangoModelFactory):
     legal_basis = "Nghị định thử nghiệm"
 
     class Params:
-        published = factory.Trait(state=VersionState.PUBLISHED, published_at=factory.LazyFunction(timezone.now))
+        published = factory.Trait(
+            state=VersionState.PUBLISHED, published_at=factory.LazyFunction(timezone.now)
+        )
         archived = factory.Trait(state=VersionState.ARCHIVED, archived_at=factory.LazyFunction(timezone.now))
 
     @factory.post_generation
@@ -81,11 +83,21 @@ class ProcedureVersionFactory(factory.django.DjangoModelFactory):
         if not create or extracted is False:
             return
         Fee.objects.create(version=self, name="Lệ phí", amount=50_000)
-        Component.objects.create(version=self, position=0, name="Tờ khai", required=True, copies=1, file_types=["pdf"])
+        Component.objects.create(
+            version=self, position=0, name="Tờ khai", required=True, copies=1, file_types=["pdf"]
+        )
         Component.objects.create(version=self, position=1, name="Bản sao giấy tờ", required=False, copies=2)
-        FormField.objects.create(version=self, position=0, name="full_name", label="Họ và tên", type="text", required=True)
         FormField.objects.create(
-            version=self, position=1, name="sex", label="Giới tính", type="select", required=True, choices=["Nam", "Nữ"]
+            version=self, position=0, name="full_name", label="Họ và tên", type="text", required=True
+        )
+        FormField.objects.create(
+            version=self,
+            position=1,
+            name="sex",
+            label="Giới tính",
+            type="select",
+            required=True,
+            choices=["Nam", "Nữ"],
         )
         Step.objects.create(version=self, position=0, name="Tiếp nhận", role="receiver", days=1)
         Step.objects.create(version=self, position=1, name="Thẩm định", role="assessor", days=4)
@@ -133,7 +145,9 @@ class DossierFactory(factory.django.DjangoModelFactory):
             due_at=factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=7)),
         )
         assessed = factory.Trait(received=True, state="approving", proposed_outcome="grant")
-        approved = factory.Trait(assessed=True, state="signing", outcome="grant", decided_at=factory.LazyFunction(timezone.now))
+        approved = factory.Trait(
+            assessed=True, state="signing", outcome="grant", decided_at=factory.LazyFunction(timezone.now)
+        )
         result_ready = factory.Trait(approved=True, state="result_ready")
         returned = factory.Trait(
             result_ready=True,
@@ -147,5 +161,9 @@ class DossierFactory(factory.django.DjangoModelFactory):
             state_before_supplement="assessing",
             paused_at=factory.LazyFunction(timezone.now),
         )
-        rejected = factory.Trait(submitted=True, state="rejected", closed_at=factory.LazyFunction(timezone.now))
-        withdrawn = factory.Trait(submitted=True, state="withdrawn", closed_at=factory.LazyFunction(timezone.now))
+        rejected = factory.Trait(
+            submitted=True, state="rejected", closed_at=factory.LazyFunction(timezone.now)
+        )
+        withdrawn = factory.Trait(
+            submitted=True, state="withdrawn", closed_at=factory.LazyFunction(timezone.now)
+        )
