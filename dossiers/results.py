@@ -23,6 +23,7 @@ from pyhanko_certvalidator import ValidationContext
 from dossiers import pdf, pki, signers, workflow
 from dossiers.constants import Outcome, State
 from dossiers.models import Dossier, Result
+from portal import asyncsafe
 from portal.urls_public import absolute_url
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,9 @@ def verify(data: bytes) -> Verification:
     if not signatures:
         return Verification(False, None, None, None, "The PDF carries no digital signature.")
     try:
-        status = validate_pdf_signature(signatures[-1], ValidationContext(trust_roots=_trust_roots()))
+        status = asyncsafe.call(
+            validate_pdf_signature, signatures[-1], ValidationContext(trust_roots=_trust_roots())
+        )
     except Exception as exc:  # noqa: BLE001 - a malformed signature is an invalid one
         log.info("signature validation failed: %s", exc)
         return Verification(False, None, None, None, "The signature cannot be validated.")

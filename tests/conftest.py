@@ -31,9 +31,17 @@ def _media_root(tmp_path: Any, settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Any:
+    """Each test starts with an empty cache. On Redis only this worker's keys go: ``cache.clear()`` there is a
+    FLUSHDB, which would empty the other xdist workers' cache, and the Celery broker's queues, mid-test."""
     from django.core.cache import cache
 
-    cache.clear()
+    if settings.REDIS_URL:
+        client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+        keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
     yield
 
 

@@ -8,6 +8,8 @@ from io import BytesIO
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 
+from portal import asyncsafe
+
 # A 2048-bit RSA signature with its two-certificate chain and signed attributes fits in well under 8 KiB.
 BYTES_RESERVED = 16384
 FIELD_NAME = "PortalSignature"
@@ -22,5 +24,7 @@ def sign(pdf: bytes, signer: signers.Signer, *, reason: str, location: str) -> b
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer, bytes_reserved=BYTES_RESERVED)
+    out = asyncsafe.call(
+        signers.PdfSigner(meta, signer=signer).sign_pdf, writer, bytes_reserved=BYTES_RESERVED
+    )
     return out.getvalue()

@@ -27,6 +27,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from dossiers import pki, signers, workflow
 from dossiers.models import Document, Dossier, Result
+from portal import asyncsafe
 from procedures.models import Agency, Component
 from tests.factories import DossierFactory, ProcedureVersionFactory
 
@@ -160,7 +161,8 @@ def result_pdf(dossier: Dossier) -> bytes:
 def validate(data: bytes, trust_root: asn1_x509.Certificate) -> Any:
     """pyHanko's own validation of the last signature of ``data``, trusting only ``trust_root``."""
     signature = PdfFileReader(BytesIO(data), strict=False).embedded_signatures[-1]
-    return validate_pdf_signature(signature, ValidationContext(trust_roots=[trust_root]))
+    # pyHanko runs its own event loop; a browser test earlier in this worker may have left one running.
+    return asyncsafe.call(validate_pdf_signature, signature, ValidationContext(trust_roots=[trust_root]))
 
 
 # ReportLab writes the document information uncompressed, and pyHanko copies it into the signed revision; both
