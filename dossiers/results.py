@@ -64,8 +64,9 @@ def result_document(dossier: Dossier) -> pdf.Document:
             f"Xét hồ sơ số <b>{pdf.text(dossier.code)}</b>, {pdf.text(dossier.agency.name)} "
             f"<b>không chấp thuận</b> yêu cầu."
         ]
-    if reason:
-        paragraphs.append(f"{'Ghi chú' if granted else 'Lý do'}: {pdf.text(reason)}")
+    if reason and not granted:
+        # A refusal states its reason; staff's notes on a grant stay internal, as on the citizen's timeline.
+        paragraphs.append(f"Lý do: {pdf.text(reason)}")
     decided = timezone.localtime(dossier.decided_at or timezone.now(), pdf.TZ)
     return pdf.Document(
         agency=dossier.agency.name,

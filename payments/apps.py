@@ -7,4 +7,4 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Opens an invoice on submit and gates reception / return on the fee (dossiers.workflow hooks).
-        from payments import hooks  # noqa: F401
+        from payments import checks, hooks  # noqa: F401

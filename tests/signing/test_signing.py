@@ -196,7 +196,7 @@ def test_the_grant_result_names_the_decision_the_result_and_the_code(
     assert "<b>chấp thuận</b>" in body and "không chấp thuận" not in body
     assert "Giấy phép xây dựng" in body
     assert dossier.code in body
-    assert "Ghi chú: Đủ điều kiện cấp phép" in body
+    assert "Đủ điều kiện cấp phép" not in body  # staff's note on a grant stays internal
     assert document.code == dossier.code
     assert document.subtitle == "Giấy phép xây dựng"
     assert document.agency == "Sở Tư pháp"
@@ -270,15 +270,19 @@ def test_the_result_writes_form_answers_as_vietnamese_read_them(assessed: Dossie
     assert rows["Họ và tên"] == "Nguyễn Văn An"
 
 
-def test_markup_in_the_applicants_data_is_printed_as_text(assessed: Dossier, approver: Any) -> None:
+def test_markup_in_a_refusals_reason_is_printed_as_text(assessed: Dossier, approver: Any) -> None:
     workflow.apply(
-        dossier_id=assessed.pk, action="approve", actor=approver, comment="<b>x</b> & <font size=90>"
+        dossier_id=assessed.pk,
+        action="approve",
+        actor=approver,
+        outcome="deny",
+        comment="<b>x</b> & <font size=90>",
     )
     assessed.refresh_from_db()
 
     document = results.result_document(assessed)
 
-    assert "Ghi chú: &lt;b&gt;x&lt;/b&gt; &amp; &lt;font size=90&gt;" in document.paragraphs
+    assert "Lý do: &lt;b&gt;x&lt;/b&gt; &amp; &lt;font size=90&gt;" in document.paragraphs
     assert pdf.render(document).startswith(b"%PDF-")
 
 
