@@ -6,13 +6,11 @@ PostgreSQL, where these never skip; SQLite has no row locks to test.
 """
 
 import re
-import threading
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -20,6 +18,7 @@ from accounts.constants import Role
 from dossiers import codes, services, sla, workflow
 from dossiers.models import Dossier, DossierEvent
 from portal.errors import InvalidState
+from tests.concurrency import run_at_once
 from tests.dossiers.conftest import FAST_HASHERS, attach_required_papers
 from tests.factories import DossierFactory, UserFactory
 
@@ -36,28 +35,6 @@ def today() -> Any:
 
 class RolledBack(Exception):
     """Raised inside a transaction to undo it."""
-
-
-def run_at_once(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run each job in its own thread and connection, all released together; returns results or exceptions."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = job()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread raised
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index, job)) for index, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_two_approvers_approving_one_dossier_at_once_one_wins_and_the_other_gets_a_conflict(

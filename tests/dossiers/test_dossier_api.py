@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from dossiers import workflow
 from dossiers.models import DossierEvent
+from tests.contract import assert_error
 from tests.dossiers.conftest import PDF_BYTES, attach_required_papers, multipart
 from tests.factories import DossierFactory, ProcedureVersionFactory
 
@@ -40,18 +41,6 @@ def action(dossier: Any, name: str) -> str:
 
 def ids(response: Any) -> list[int]:
     return [row["id"] for row in response.json()["results"]]
-
-
-def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    """The error body of API.md: ``{"detail", "code"}`` with the right status."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert isinstance(body["detail"], str) and body["detail"]
-    assert isinstance(body["code"], str) and body["code"]
-    if code is not None:
-        assert body["code"] == code
-    return body
 
 
 # --- Shapes --------------------------------------------------------------------------------------------------

@@ -1,20 +1,19 @@
 """The SLA schedule: the apology with a new date, the beat's due-soon and overdue counts, and the beat that
 apologises for overdue dossiers once, however often or however many times at once it runs."""
 
-import threading
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from dossiers import schedule, tasks
 from dossiers.models import Apology, Dossier, DossierEvent
 from portal.celery import app as celery_app
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
+from tests.concurrency import run_at_once
 from tests.dossiers_slips.conftest import Journey, at
 from tests.factories import DossierFactory, ProcedureVersionFactory
 
@@ -259,27 +258,6 @@ def test_the_flag_due_task_returns_the_counts(version: Any) -> None:
 
 
 # --- Two beats at once (PostgreSQL: real row locks) -----------------------------------------------------------------
-
-
-def run_at_once(jobs: list[Callable[[], Any]]) -> list[Any]:
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = job()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread raised
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.postgres

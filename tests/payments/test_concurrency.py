@@ -5,17 +5,17 @@ releases them together, so the transactions overlap and the invoice's row lock m
 PostgreSQL, where these never skip; SQLite has no row locks to test.
 """
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from rest_framework.test import APIClient
 
 from payments.constants import EventKind
 from payments.models import Invoice, Payment, PaymentEvent
+from tests.concurrency import run_at_once
 from tests.payments.conftest import CALLBACK, good_notice, reload
 
 pytestmark = [
@@ -23,28 +23,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def run_at_once(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run each job in its own thread and connection, all released together; returns results or exceptions."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = job()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread raised
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index, job)) for index, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def notify(params: dict[str, str]) -> Callable[[], tuple[int, str]]:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from procedures.constants import ProcedureLevel, VersionState
 from procedures.models import Component, Procedure, ProcedureVersion
+from tests.contract import assert_error
 from tests.factories import ProcedureFactory, ProcedureVersionFactory, SectorFactory
 
 LIST = "/api/v1/procedures/"
@@ -23,18 +24,6 @@ def detail(code: str) -> str:
 
 def codes(response: Any) -> list[str]:
     return [row["code"] for row in response.json()["results"]]
-
-
-def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    """The error body of API.md: ``{"detail", "code"}`` with the right status."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert isinstance(body["detail"], str) and body["detail"]
-    assert isinstance(body["code"], str) and body["code"]
-    if code is not None:
-        assert body["code"] == code
-    return body
 
 
 @pytest.fixture(autouse=True)
