@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import segno
 from django.utils import timezone
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -22,7 +21,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from dossiers.sla import TZ
 
@@ -82,12 +81,39 @@ def local(moment: datetime | None, fmt: str = "%H:%M ngày %d/%m/%Y") -> str:
     return timezone.localtime(moment, TZ).strftime(fmt) if moment else ""
 
 
-def _qr(url: str, size: float = 32 * mm) -> Drawing:
-    widget = QrCodeWidget(url, barLevel="M")
-    x1, y1, x2, y2 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
-    drawing.add(widget)
-    return drawing
+class QrCode(Flowable):
+    """A QR code drawn straight onto the page: segno computes the modules, each row's dark runs are one rectangle.
+
+    ReportLab's own QR widget draws every module as a shape, twice (once to measure): most of a result's render.
+    """
+
+    def __init__(self, url: str, size: float = 32 * mm) -> None:
+        super().__init__()
+        self.matrix = segno.make(url, error="m").matrix
+        self.width = self.height = size
+
+    def draw(self) -> None:
+        border = 2
+        count = len(self.matrix) + 2 * border
+        module = self.width / count
+        self.canv.setFillColor(colors.black)
+        for y, row in enumerate(self.matrix):
+            x = 0
+            while x < len(row):
+                if row[x]:
+                    start = x
+                    while x < len(row) and row[x]:
+                        x += 1
+                    top = self.height - (y + border + 1) * module
+                    self.canv.rect(
+                        (start + border) * module, top, (x - start) * module, module, stroke=0, fill=1
+                    )
+                else:
+                    x += 1
+
+
+def _qr(url: str, size: float = 32 * mm) -> Flowable:
+    return QrCode(url, size)
 
 
 def render(doc: Document) -> bytes:
