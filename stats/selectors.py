@@ -50,12 +50,14 @@ def index(
         dossiers = dossiers.filter(agency_id__in=agency_ids)
     key = ["agency_id"] if by_agency else []
 
-    def grouped(queryset: Any, **aggregates: Any) -> dict[Any, dict[str, int]]:
-        if key:
-            return {
-                row.pop("agency_id"): row for row in queryset.values(*key).annotate(**aggregates).order_by()
-            }
-        return {None: queryset.aggregate(**aggregates)}
+    def grouped(
+        queryset: Any, agency_field: str = "agency_id", **aggregates: Any
+    ) -> dict[Any, dict[str, int]]:
+        """``aggregates`` by agency (``agency_field`` names it from ``queryset``'s rows), or for all under None."""
+        if not by_agency:
+            return {None: queryset.aggregate(**aggregates)}
+        rows = queryset.values(agency_field).annotate(**aggregates).order_by()
+        return {row.pop(agency_field): row for row in rows}
 
     submitted = dossiers.filter(submitted_at__gte=low, submitted_at__lt=high)
     counts: dict[Any, dict[str, int]] = defaultdict(dict)
@@ -85,28 +87,14 @@ def index(
     )
     if agency_ids is not None:
         invoices = invoices.filter(dossier__agency_id__in=agency_ids)
-    paid = (
-        {
-            row.pop("dossier__agency_id"): row
-            for row in invoices.values("dossier__agency_id")
-            .annotate(total=Count("id"), online=Count("id", filter=Q(online=True)))
-            .order_by()
-        }
-        if key
-        else {None: invoices.aggregate(total=Count("id"), online=Count("id", filter=Q(online=True)))}
+    paid = grouped(
+        invoices, "dossier__agency_id", total=Count("id"), online=Count("id", filter=Q(online=True))
     )
     ratings = Rating.objects.filter(dossier__returned_at__gte=low, dossier__returned_at__lt=high)
     if agency_ids is not None:
         ratings = ratings.filter(dossier__agency_id__in=agency_ids)
-    rated = (
-        {
-            row.pop("dossier__agency_id"): row
-            for row in ratings.values("dossier__agency_id")
-            .annotate(total=Count("id"), satisfied=Count("id", filter=Q(score__gte=4)))
-            .order_by()
-        }
-        if key
-        else {None: ratings.aggregate(total=Count("id"), satisfied=Count("id", filter=Q(score__gte=4)))}
+    rated = grouped(
+        ratings, "dossier__agency_id", total=Count("id"), satisfied=Count("id", filter=Q(score__gte=4))
     )
     empty: dict[str, int] = defaultdict(int)
     result = {}
