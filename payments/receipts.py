@@ -9,6 +9,7 @@ from payments.constants import InvoiceStatus
 from payments.models import Invoice
 from payments.providers import register
 from portal.errors import InvalidState
+from portal.money import thousands
 from portal.urls_public import absolute_url
 
 
@@ -18,7 +19,7 @@ def receipt_pdf(invoice: Invoice) -> bytes:
     link = dossier_link.info(invoice.dossier)
     payment = invoice.payments.first()
     paid = timezone.localtime(invoice.paid_at, pdf.TZ)
-    amount = f"{invoice.amount:,}".replace(",", ".") + " đồng"
+    amount = thousands(invoice.amount) + " đồng"
     return pdf.render(
         pdf.Document(
             agency=link.agency_name,
@@ -35,7 +36,7 @@ def receipt_pdf(invoice: Invoice) -> bytes:
                 ("Tổng số tiền", amount),
             ],
             table=[["Khoản thu", "Số tiền (đồng)"]]
-            + [[item["name"], f"{item['amount']:,}".replace(",", ".")] for item in invoice.items],
+            + [[item["name"], thousands(item["amount"])] for item in invoice.items],
             qr_url=absolute_url(None, f"/lookup/?code={link.code}&key={link.lookup_key}"),
             qr_caption="Quét mã để tra cứu hồ sơ",
             place_and_date=f"{settings.PROVINCE_NAME}, ngày {paid:%d} tháng {paid:%m} năm {paid:%Y}",

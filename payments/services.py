@@ -29,6 +29,7 @@ from payments.providers import (
     register,
 )
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
+from portal.money import thousands
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def blocking_reason(*, dossier_id: int, step: str) -> str | None:
     if invoice is None:
         return None
     return _("The fee of %(amount)s đồng (invoice %(reference)s) has not been paid yet.") % {
-        "amount": f"{invoice.amount:,}".replace(",", "."),
+        "amount": thousands(invoice.amount),
         "reference": invoice.reference,
     }
 

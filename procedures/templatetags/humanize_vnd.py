@@ -1,5 +1,7 @@
 from django import template
 
+from portal.money import thousands
+
 register = template.Library()
 
 
@@ -8,4 +10,4 @@ def vnd(amount: int | None) -> str:
     """An amount in đồng as Vietnamese write it: 1.200.000 đ."""
     if amount is None:
         return ""
-    return f"{int(amount):,}".replace(",", ".") + " đ"
+    return thousands(amount) + " đ"
