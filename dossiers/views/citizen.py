@@ -228,8 +228,6 @@ def _supplement_request(dossier: Dossier) -> str:
 @require_http_methods(["GET", "POST"])
 def file(request: HttpRequest, code: str) -> HttpResponse:
     """The "file online" button: continue the citizen's draft of this procedure, or start one from their profile."""
-    if has_control_characters(code):
-        raise Http404("No such procedure.")
     draft = (
         Dossier.objects.filter(
             applicant=request.user,

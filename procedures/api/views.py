@@ -19,7 +19,6 @@ from procedures.api.serializers import (
     SectorSerializer,
 )
 from procedures.models import Agency, ProcedureVersion, Sector
-from procedures.search import has_control_characters
 
 
 class ProcedureListView(generics.ListAPIView):
@@ -55,8 +54,7 @@ class ProcedureDetailView(APIView):
         responses={200: ProcedureDetailSerializer, 404: OpenApiResponse(description="Unknown code")}
     )
     def get(self, request: Request, code: str) -> Response:
-        # A control character is in no code (and PostgreSQL refuses a NUL outright).
-        version = None if has_control_characters(code) else selectors.published_version_by_code(code)
+        version = selectors.published_version_by_code(code)
         if version is None:
             raise NotFound(f"No published procedure has the code {code}.")
         return Response(ProcedureDetailSerializer(version, context={"request": request}).data)

@@ -16,15 +16,8 @@ from procedures import selectors
 from procedures.api.filters import ProcedureFilter
 from procedures.constants import VersionState
 from procedures.models import Agency, Component
-from procedures.search import has_control_characters
 
 PAGE_SIZE = 20
-
-
-def refuse_unprintable(code: str) -> None:
-    """No code holds a control character; PostgreSQL refuses a NUL outright, so answer 404 before asking it."""
-    if has_control_characters(code):
-        raise Http404("No such code.")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -58,7 +51,6 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
-    refuse_unprintable(code)
     version = selectors.published_version_by_code(code)
     if version is None:
         raise Http404("No published procedure has this code.")
@@ -76,7 +68,6 @@ def qr_code(code: str, request: HttpRequest) -> segno.QRCode:
 @cache_control(public=True, max_age=3600)
 def procedure_qr(request: HttpRequest, code: str) -> HttpResponse:
     """The QR code of the procedure's public page, as SVG."""
-    refuse_unprintable(code)
     if selectors.published_version_by_code(code) is None:
         raise Http404("No published procedure has this code.")
     # A standalone file, with the XML declaration and the SVG namespace, which an <img> needs to show it.
@@ -87,7 +78,6 @@ def procedure_qr(request: HttpRequest, code: str) -> HttpResponse:
 
 def agency_qr_sheet(request: HttpRequest, code: str) -> HttpResponse:
     """A printable sheet with the QR code of each of an agency's procedures, for its counter."""
-    refuse_unprintable(code)
     agency = get_object_or_404(Agency, code=code)
     versions = selectors.published_versions().filter(agency=agency)
     items = [
