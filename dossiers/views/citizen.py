@@ -615,7 +615,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "has_result": dossier.state in (State.RESULT_READY, State.RETURNED),
         "timeliness": TIMELINESS_TEXT.get(sla_view["timeliness"] or "", ""),
         "total_fee": sum(fee.amount for fee in dossier.version.fees.all()),
-        "rating_form": dossier.state == State.RETURNED and not hasattr_rating(dossier),
+        "rating_form": dossier.state == State.RETURNED and not is_rated(dossier),
     }
     return render(request, "dossiers/detail.html", context)
 
@@ -714,8 +714,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "dossiers/lookup.html", context, status=status)
 
 
-def hasattr_rating(dossier: Dossier) -> bool:
-    """Whether the dossier was rated (the reverse one-to-one raises when it was not)."""
+def is_rated(dossier: Dossier) -> bool:
+    """Whether the applicant has rated the service of this dossier."""
     return Rating.objects.filter(dossier_id=dossier.pk).exists()
 
 
