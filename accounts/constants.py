@@ -12,3 +12,10 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset({Role.RECEIVER, Role.ASSESSOR, Role.APPROVER})
+
+
+class IdSource(models.TextChoices):
+    """Where a verified citizen ID number came from."""
+
+    COUNTER = "counter", _("ID card checked at a counter")
+    EID = "eid", _("National e-ID (VNeID)")

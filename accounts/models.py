@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.constants import STAFF_ROLES, Role
+from accounts.constants import STAFF_ROLES, IdSource, Role
 
 
 class User(AbstractUser):
@@ -45,6 +45,34 @@ class Profile(models.Model):
     tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
     organisation = models.CharField(_("organisation"), max_length=255, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The ID number counts as verified only when a verified source set it: the national e-ID login, or a counter
+    # clerk who checked the ID card (who and when kept here). A number the citizen typed links nothing.
+    id_verified_at = models.DateTimeField(_("ID verified at"), null=True, blank=True)
+    id_verified_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ID verified by"),
+    )
+    id_verified_source = models.CharField(
+        _("ID verified through"), max_length=16, choices=IdSource.choices, blank=True
+    )
+
+    class Meta:
+        constraints = [
+            # One verified account per citizen ID: a walk-in joins exactly one account.
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=models.Q(id_verified_at__isnull=False),
+                name="profile_one_verified_id_number",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.user.username
+
+    @property
+    def id_verified(self) -> bool:
+        return self.id_verified_at is not None and bool(self.id_number)

@@ -55,6 +55,7 @@ class EventAction(models.TextChoices):
     ASSIGN = "assign", _("Assigned")
     DOCUMENT = "document", _("Document added")
     APOLOGY = "apology", _("Apology and new date")
+    CLAIM = "claim", _("Added to the applicant's account")
 
 
 class DayKind(models.TextChoices):

@@ -16,10 +16,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.constants import Role
-from accounts.permissions import can_view_dossier, may_act_on_dossier
-from dossiers import sla
+from accounts.policy import Ask, may, may_act
+from dossiers import history, sla
 from dossiers.constants import CLOCK_RUNNING_STATES, EventAction, State
-from dossiers.models import Apology, Dossier, DossierEvent
+from dossiers.models import Apology, Dossier
 from dossiers.selectors import overdue_filter
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
 
@@ -92,11 +92,9 @@ def apology_issue(
             .filter(pk=dossier_id)
             .first()
         )
-        if dossier is None or (actor is not None and not can_view_dossier(actor, dossier)):
+        if dossier is None or (actor is not None and not may(actor, Ask.VIEW, dossier)):
             raise NotFound("No such dossier.")
-        if actor is not None and not may_act_on_dossier(
-            actor, dossier, action="apology", roles=APOLOGY_ROLES
-        ):
+        if actor is not None and not may_act(actor, dossier, action="apology", roles=APOLOGY_ROLES):
             raise NotAllowed("Only staff of the dossier's agency may apologise for it.")
         if dossier.state not in APOLOGY_STATES or dossier.due_at is None:
             raise InvalidState(
@@ -118,14 +116,10 @@ def apology_issue(
             reason=reason,
         )
         dossier.due_at = new_due_at
-        dossier.save(update_fields=["due_at", "updated_at"])
-        DossierEvent.objects.create(
-            dossier=dossier,
+        history.record(
+            dossier,
             action=EventAction.APOLOGY,
-            from_state=dossier.state,
-            to_state=dossier.state,
             actor=actor,
-            actor_agency_id=getattr(actor, "agency_id", None),
             at=now,
             comment=reason,
             data={
@@ -133,7 +127,9 @@ def apology_issue(
                 "original_due_at": original_due_at.isoformat(),
                 "new_due_at": new_due_at.isoformat(),
             },
+            save_head=False,
         )
+        dossier.save(update_fields=["due_at", "history_head", "updated_at"])
         for function in ON_APOLOGY:
             transaction.on_commit(lambda f=function, pk=apology.pk: f(pk))
     return apology

@@ -13,15 +13,16 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.constants import Role
-from accounts.models import Profile, User
-from accounts.permissions import can_view_dossier
-from dossiers import codes, forms, workflow
-from dossiers.constants import FINAL_STATES, Channel, EventAction, State
-from dossiers.models import Document, Dossier, DossierEvent, Rating
+from accounts.models import Profile
+from accounts.policy import Ask
+from accounts.services import verified_citizen
+from dossiers import codes, forms, history, selectors, workflow
+from dossiers.access import dossier_for
+from dossiers.constants import Channel, EventAction, State
+from dossiers.models import Document, Dossier, Rating
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
 from procedures.constants import DEFAULT_FILE_TYPES, FILE_TYPES, VersionState
 from procedures.models import ProcedureVersion
@@ -52,17 +53,7 @@ class InvalidInput(ServiceError):
 def _event(
     dossier: Dossier, *, action: str, actor: Any, comment: str = "", data: dict[str, Any] | None = None
 ) -> None:
-    DossierEvent.objects.create(
-        dossier=dossier,
-        action=action,
-        from_state=dossier.state,
-        to_state=dossier.state,
-        actor=actor,
-        actor_agency_id=getattr(actor, "agency_id", None),
-        at=timezone.now(),
-        comment=comment,
-        data=data or {},
-    )
+    history.record(dossier, action=action, actor=actor, comment=comment, data=data)
 
 
 def _clean_input(
@@ -93,6 +84,8 @@ def profile_learn(*, user: Any, applicant: dict[str, Any]) -> None:
     profile, _created = Profile.objects.get_or_create(user=user)
     changed = []
     for name in forms.APPLICANT_FIELDS:
+        if name == "id_number" and profile.id_verified:
+            continue  # a verified number changes only through a verified source
         if applicant.get(name) and str(getattr(profile, name) or "") != str(applicant[name]):
             setattr(profile, name, applicant[name])
             changed.append(name)
@@ -113,7 +106,7 @@ def dossier_create(
 
     A citizen files for themselves; what they leave out of ``applicant`` comes from their profile. Counter staff
     file for a person at the desk (``channel='counter'``); the dossier joins that person's account when one has
-    the same citizen ID, so they can follow it online.
+    the same citizen ID verified (never one they typed themselves), so they can follow it online.
     """
     version = (
         ProcedureVersion.objects.select_related("procedure", "agency")
@@ -135,8 +128,10 @@ def dossier_create(
     else:
         raise NotAllowed(_("Only a citizen, or a receiver for a walk-in dossier, files a dossier."))
     applicant_data, form_data = _clean_input(version, applicant, form)
-    if owner is None and applicant_data.get("id_number"):
-        owner = User.objects.filter(role=Role.CITIZEN, profile__id_number=applicant_data["id_number"]).first()
+    if owner is None:
+        # A walk-in joins an account only through a verified ID number; otherwise the citizen claims it with the
+        # code and lookup key of their receipt (dossier_claim).
+        owner = verified_citizen(applicant_data.get("id_number", ""))
     dossier = Dossier.objects.create(
         version=version,
         agency=version.agency,
@@ -152,24 +147,9 @@ def dossier_create(
 
 
 def _locked_for_change(dossier_id: int, actor: Any) -> Dossier:
-    dossier = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("version")
-        .filter(pk=dossier_id)
-        .first()
+    return dossier_for(
+        actor, dossier_id, ask=Ask.EDIT, lock=True, queryset=Dossier.objects.select_related("version")
     )
-    if dossier is None or not can_view_dossier(actor, dossier):
-        raise NotFound(_("No such dossier."))
-    owner = dossier.applicant_id == actor.pk or dossier.created_by_id == actor.pk
-    if not owner:
-        raise NotAllowed(
-            _("Only the applicant, or the receiver who entered it, changes a dossier's content.")
-        )
-    if dossier.state not in EDITABLE_STATES:
-        raise InvalidState(
-            _("A dossier can only be changed while it is a draft or a supplement is requested.")
-        )
-    return dossier
 
 
 @transaction.atomic
@@ -280,16 +260,7 @@ def document_remove(*, dossier_id: int, actor: Any, document_id: int) -> None:
 @transaction.atomic
 def dossier_assign(*, dossier_id: int, actor: Any) -> Dossier:
     """Take a dossier of one's own agency's queue ("assign to me")."""
-    dossier = Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier_id).first()
-    if dossier is None or not can_view_dossier(actor, dossier):
-        raise NotFound(_("No such dossier."))
-    if (
-        actor.role not in (Role.RECEIVER, Role.ASSESSOR, Role.APPROVER)
-        or actor.agency_id != dossier.agency_id
-    ):
-        raise NotAllowed(_("Only staff of the competent agency take a dossier."))
-    if dossier.state == State.DRAFT or dossier.state in FINAL_STATES:
-        raise InvalidState(_("This dossier is not in a queue."))
+    dossier = dossier_for(actor, dossier_id, ask=Ask.ASSIGN, lock=True)
     if dossier.assignee_id != actor.pk:
         dossier.assignee = actor
         dossier.save(update_fields=["assignee", "updated_at"])
@@ -316,15 +287,29 @@ def receive_walk_in(*, dossier_id: int, actor: Any, comment: str = "") -> Dossie
 @transaction.atomic
 def rating_create(*, dossier_id: int, actor: Any, score: int, comment: str = "") -> Rating:
     """The applicant rates the service, once, after the result is returned (the satisfaction rate counts it)."""
-    dossier = Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier_id).first()
-    if dossier is None or not can_view_dossier(actor, dossier):
-        raise NotFound(_("No such dossier."))
-    if dossier.applicant_id != actor.pk:
-        raise NotAllowed(_("Only the applicant rates the service."))
-    if dossier.state != State.RETURNED:
-        raise InvalidState(_("The service can be rated once the result is returned."))
+    dossier = dossier_for(actor, dossier_id, ask=Ask.RATE, lock=True)
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise ServiceError(_("The score is a whole number from 1 to 5."), code="invalid_score")
     if Rating.objects.filter(dossier=dossier).exists():
         raise InvalidState(_("This dossier was rated already."), code="already_rated")
     return Rating.objects.create(dossier=dossier, score=score, comment=(comment or "").strip()[:2000])
+
+
+@transaction.atomic(durable=True)
+def dossier_claim(*, actor: Any, code: str, key: str) -> Dossier:
+    """A citizen adds a dossier filed for them at the counter to their account, with the code and lookup key of
+    the receipt. 404 for a wrong code or key (alike); 409 when the dossier already belongs to an account."""
+    if actor.role != Role.CITIZEN:
+        raise NotAllowed(_("Citizens add their counter dossiers to their account."))
+    found = selectors.lookup(code or "", key or "")
+    if found is None:
+        raise NotFound(_("No dossier has this code and key."))
+    dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=found.pk)
+    if dossier.applicant_id == actor.pk:
+        return dossier
+    if dossier.applicant_id is not None or dossier.channel == Channel.ONLINE:
+        raise InvalidState(_("This dossier already belongs to an account."), code="already_claimed")
+    dossier.applicant = actor
+    _event(dossier, action=EventAction.CLAIM, actor=actor)
+    dossier.save(update_fields=["applicant", "updated_at"])
+    return dossier

@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.constants import Role
-from accounts.permissions import can_view_dossier, may_act_on_dossier
-from dossiers import codes, completeness, sla
+from accounts.policy import Ask, may, may_act
+from dossiers import codes, completeness, history, sla
 from dossiers.constants import Outcome, State
-from dossiers.models import Dossier, DossierEvent
+from dossiers.models import Dossier
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
 
 SYSTEM = "system"  # the role of the portal itself (the signing worker)
@@ -62,13 +62,13 @@ PUBLIC_ACTIONS = tuple(name for name, t in TRANSITIONS.items() if SYSTEM not in 
 
 def allowed_actions(dossier: Dossier, user: Any) -> list[str]:
     """The actions ``user`` could take on ``dossier`` now, for the pages' buttons."""
-    if not can_view_dossier(user, dossier):
+    if not may(user, Ask.VIEW, dossier):
         return []
     return [
         name
         for name in PUBLIC_ACTIONS
         if dossier.state in TRANSITIONS[name].sources
-        and may_act_on_dossier(user, dossier, action=name, roles=TRANSITIONS[name].roles)
+        and may_act(user, dossier, action=name, roles=TRANSITIONS[name].roles)
     ]
 
 
@@ -216,10 +216,10 @@ def apply(
     # dossier waiting for reception, and loses the race to receive it, is told so (409), not "no such dossier".
     before = (
         Dossier.objects.filter(pk=dossier_id)
-        .only("state", "agency", "received_at_agency", "applicant", "created_by")
+        .only("state", "agency", "received_at_agency", "applicant", "created_by", "channel")
         .first()
     )
-    if before is None or (actor is not None and not can_view_dossier(actor, before)):
+    if before is None or (actor is not None and not may(actor, Ask.VIEW, before)):
         raise NotFound("No such dossier.")
     with transaction.atomic():
         dossier = (
@@ -230,12 +230,12 @@ def apply(
         )
         if dossier is None:
             raise NotFound("No such dossier.")
-        if actor is not None and not can_view_dossier(actor, dossier):
+        if actor is not None and not may(actor, Ask.VIEW, dossier):
             raise InvalidState("Another counter took this dossier a moment ago.", code="taken")
         if actor is None:
             if SYSTEM not in transition.roles:
                 raise NotAllowed(f"{action} is done by a person.")
-        elif not may_act_on_dossier(actor, dossier, action=action, roles=transition.roles):
+        elif not may_act(actor, dossier, action=action, roles=transition.roles):
             raise NotAllowed(f"You may not {action.replace('_', ' ')} this dossier.")
         if dossier.state not in transition.sources:
             raise InvalidState(
@@ -257,18 +257,18 @@ def apply(
         if action == "resubmit":
             dossier.state_before_supplement = ""
             fields.append("state_before_supplement")
-        dossier.save(update_fields=[*dict.fromkeys(fields), "state", "updated_at"])
-        DossierEvent.objects.create(
-            dossier=dossier,
+        history.record(
+            dossier,
             action=action,
+            actor=actor,
+            at=now,
             from_state=before,
             to_state=dossier.state,
-            actor=actor,
-            actor_agency_id=getattr(actor, "agency_id", None),
-            at=now,
             comment=comment,
             data={key: value for key, value in params.items() if value not in (None, "")},
+            save_head=False,
         )
+        dossier.save(update_fields=[*dict.fromkeys(fields), "state", "history_head", "updated_at"])
         for effect in IN_TRANSACTION[action]:
             effect(dossier, actor)
         for function in ON_COMMIT[action]:

@@ -1,12 +1,15 @@
-"""The small interface through which payments sees a dossier: who may see it, its fees, its lookup data."""
+"""The small interface through which payments sees a dossier: who may see it, its fees, its lookup data.
+
+Who may do what with a dossier's fee is the policy's (``accounts.policy.Ask``: invoice, receipt, pay online,
+counter payment, waive).
+"""
 
 from dataclasses import dataclass
 from typing import Any
 
-from accounts.constants import Role
-from accounts.permissions import can_view_dossier
+from accounts.policy import Ask
+from dossiers.access import dossier_for
 from dossiers.models import Dossier
-from portal.errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -42,23 +45,13 @@ def info(dossier: Dossier) -> DossierInfo:
     )
 
 
-def visible(dossier_id: int, user: Any) -> DossierInfo:
-    """The dossier if ``user`` may see it; 404 otherwise."""
-    dossier = (
-        Dossier.objects.select_related("version", "agency")
-        .prefetch_related("version__fees")
-        .filter(pk=dossier_id)
-        .first()
+def visible(dossier_id: int, user: Any, *, ask: Ask = Ask.INVOICE, log: str | None = None) -> DossierInfo:
+    """The dossier if ``user`` may ``ask`` about it (``accounts.policy``, through the door that logs reads)."""
+    dossier = dossier_for(
+        user,
+        dossier_id,
+        ask=ask,
+        log=log,
+        queryset=Dossier.objects.select_related("version", "agency").prefetch_related("version__fees"),
     )
-    if dossier is None or not can_view_dossier(user, dossier):
-        raise NotFound("No such dossier.")
     return info(dossier)
-
-
-def is_competent_staff(user: Any, dossier: DossierInfo) -> bool:
-    return user.role in (Role.RECEIVER, Role.ASSESSOR, Role.APPROVER) and user.agency_id == dossier.agency_id
-
-
-def may_take_counter_payment(user: Any, dossier: DossierInfo) -> bool:
-    # Any receiver of the province may take the fee at their counter (no administrative boundaries).
-    return user.role == Role.RECEIVER and user.agency_id is not None

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.policy import Ask
 from payments import dossier_link
 from payments.constants import EventKind, InvoiceStatus
 from payments.models import Invoice, Payment, PaymentEvent
@@ -28,7 +29,7 @@ from payments.providers import (
     NoticeRejected,
     register,
 )
-from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
+from portal.errors import InvalidState, NotFound, ServiceError
 from portal.money import thousands
 
 log = logging.getLogger(__name__)
@@ -96,8 +97,9 @@ def blocking_reason(*, dossier_id: int, step: str) -> str | None:
     }
 
 
-def invoice_for(*, dossier_id: int, user: Any) -> Invoice:
-    dossier_link.visible(dossier_id, user)
+def invoice_for(*, dossier_id: int, user: Any, ask: Ask = Ask.INVOICE, log: str | None = None) -> Invoice:
+    """The dossier's invoice, if ``user`` may ``ask`` about it (the receipt names the payer: ``Ask.RECEIPT``)."""
+    dossier_link.visible(dossier_id, user, ask=ask, log=log)
     invoice = Invoice.objects.filter(dossier_id=dossier_id).first()
     if invoice is None:
         raise NotFound(_("This dossier has no fee to pay."), code="no_invoice")
@@ -107,9 +109,7 @@ def invoice_for(*, dossier_id: int, user: Any) -> Invoice:
 def payment_start(*, dossier_id: int, user: Any, provider_name: str, return_url: str, client_ip: str) -> str:
     """Start paying the invoice online; returns the provider's address to send the citizen to."""
     invoice = invoice_for(dossier_id=dossier_id, user=user)
-    link = dossier_link.visible(dossier_id, user)
-    if link.applicant_id != user.pk:
-        raise NotAllowed(_("Only the applicant pays online; the counter records payments at the desk."))
+    link = dossier_link.visible(dossier_id, user, ask=Ask.PAY_ONLINE)
     if invoice.status != InvoiceStatus.OPEN:
         raise InvalidState(
             _("This invoice is %(status)s.") % {"status": invoice.get_status_display().lower()}
@@ -243,9 +243,7 @@ def notice_handle(*, provider_name: str, params: dict[str, str], remote_addr: st
 @transaction.atomic
 def counter_payment_record(*, dossier_id: int, user: Any, method: str, reference: str = "") -> Invoice:
     """Record a fee taken at the desk by card or bank QR."""
-    link = dossier_link.visible(dossier_id, user)
-    if not dossier_link.may_take_counter_payment(user, link):
-        raise NotAllowed(_("Only counter staff record payments at the desk."))
+    dossier_link.visible(dossier_id, user, ask=Ask.COUNTER_PAYMENT)
     provider = _enabled("counter")
     if method not in provider.METHODS:
         raise ServiceError(_("The method must be one of: card, bank_qr."), code="invalid_method")
@@ -291,9 +289,7 @@ def counter_payment_record(*, dossier_id: int, user: Any, method: str, reference
 @transaction.atomic
 def invoice_waive(*, dossier_id: int, user: Any, reason: str) -> Invoice:
     """Exempt the dossier from its fee, with the legal reason, by staff of the competent agency."""
-    link = dossier_link.visible(dossier_id, user)
-    if not dossier_link.is_competent_staff(user, link):
-        raise NotAllowed(_("Only staff of the competent agency waive a fee."))
+    dossier_link.visible(dossier_id, user, ask=Ask.WAIVE)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("A waiver needs its legal reason."), code="comment_required")

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "payments",
     "stats",
     "notifications",
+    "audit",
 ]
 
 MIDDLEWARE = [

@@ -8,8 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.constants import Role
-from accounts.permissions import has_permission
+from accounts import policy
 from portal.api.schema import ERROR_RESPONSES
 from portal.errors import NotAllowed
 from procedures.models import Agency
@@ -50,15 +49,16 @@ class StatsView(APIView):
 
     @extend_schema(parameters=[], responses={200: dict, **ERROR_RESPONSES})
     def get(self, request: Request) -> Response:
-        if not has_permission(request.user, "stats.view"):
+        scope = policy.stats_agency_scope(request.user)
+        if scope is False:
             raise NotAllowed("Statistics are for staff and leaders.")
         query = self.StatsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
         agency = params.get("agency")
         user = request.user
-        if user.role in (Role.RECEIVER, Role.ASSESSOR, Role.APPROVER) and not user.is_superuser:
-            if agency is not None and agency.pk != user.agency_id:
+        if scope is not None:
+            if agency is not None and agency.pk != scope:
                 raise NotAllowed("Counter staff see their own agency's statistics.")
             agency = user.agency
         data = selectors.index(

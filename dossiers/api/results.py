@@ -13,12 +13,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from accounts.permissions import can_view_dossier
+from accounts.policy import Ask
+from audit.models import AccessWhat
 from dossiers import results
-from dossiers.models import Dossier, Result
+from dossiers.access import dossier_for
+from dossiers.models import Result
 from dossiers.services import TooLarge
 from portal.api.schema import ERROR_RESPONSES
-from portal.errors import InvalidState, NotFound, ServiceError
+from portal.errors import InvalidState, ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +45,9 @@ class ResultView(APIView):
     """The signed result PDF, once the dossier is `result_ready` or `returned`; 409 before, 404 if not yours."""
 
     def get(self, request: Request, pk: int) -> FileResponse:
-        dossier = Dossier.objects.filter(pk=pk).first()
-        if dossier is None or not can_view_dossier(request.user, dossier):
-            raise NotFound("No such dossier.")
+        dossier = dossier_for(request.user, pk, ask=Ask.RESULT, log=AccessWhat.RESULT)
         result = Result.objects.filter(dossier=dossier).first()
-        if result is None or dossier.state not in ("result_ready", "returned"):
+        if result is None:
             raise InvalidState("The result is not ready yet.", code="result_not_ready")
         try:
             handle = result.file.open("rb")

@@ -4,9 +4,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
+from accounts import policy
 from dossiers import sla, workflow
 from dossiers.constants import CLOCK_RUNNING_STATES, State
-from dossiers.models import Document, Dossier, DossierEvent
+from dossiers.models import Document, Dossier
 
 
 def _url(context: dict[str, Any], name: str, *args: Any) -> str:
@@ -41,28 +42,22 @@ class DocumentSerializer(serializers.ModelSerializer):
         return _url(self.context, "dossiers-api:document", document.dossier_id, document.pk)
 
 
-class EventSerializer(serializers.ModelSerializer):
-    # "from" is a Python keyword; the fields are renamed in to_representation.
-    by = serializers.SerializerMethodField()
-    by_agency = serializers.SerializerMethodField()
-
-    class Meta:
-        model = DossierEvent
-        fields = ["action", "from_state", "to_state", "by", "by_agency", "at", "comment"]
-
-    def get_by(self, event: DossierEvent) -> str | None:
-        if event.actor is None:
-            return None
-        return event.actor.get_full_name() or event.actor.username
-
-    def get_by_agency(self, event: DossierEvent) -> str | None:
-        return event.actor_agency.code if event.actor_agency else None
-
-    def to_representation(self, instance: DossierEvent) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["from"] = data.pop("from_state") or None
-        data["to"] = data.pop("to_state") or None
-        return data
+def history_rows(dossier: Dossier, user: Any) -> list[dict[str, Any]]:
+    """The history as ``user`` may read it (``accounts.policy.history_for``), in API.md's shape."""
+    return [
+        {
+            "action": row["event"].action,
+            "from": row["event"].from_state or None,
+            "to": row["event"].to_state or None,
+            "by": row["by"],
+            "by_agency": row["by_agency"],
+            "at": serializers.DateTimeField().to_representation(row["event"].at),
+            "comment": row["comment"],
+            "hash": row["event"].hash,
+            "prev_hash": row["event"].prev_hash,
+        }
+        for row in policy.history_for(user, dossier, dossier.events.all())
+    ]
 
 
 class DossierListSerializer(serializers.ModelSerializer):
@@ -111,7 +106,13 @@ class DossierListSerializer(serializers.ModelSerializer):
     def get_assignee(self, dossier: Dossier) -> str | None:
         return dossier.assignee.username if dossier.assignee else None
 
-    def get_applicant_name(self, dossier: Dossier) -> str:
+    def _may(self, dossier: Dossier, ask: policy.Ask) -> bool:
+        request = self.context.get("request")
+        return request is not None and policy.may(request.user, ask, dossier)
+
+    def get_applicant_name(self, dossier: Dossier) -> str | None:
+        if not self._may(dossier, policy.Ask.PERSONAL):
+            return None
         return dossier.applicant_data.get("organisation") or dossier.applicant_data.get("full_name", "")
 
     def get_url(self, dossier: Dossier) -> str:
@@ -119,15 +120,18 @@ class DossierListSerializer(serializers.ModelSerializer):
 
 
 class DossierSerializer(DossierListSerializer):
-    applicant = serializers.JSONField(source="applicant_data")
-    form = serializers.JSONField(source="form_data")
-    documents = DocumentSerializer(many=True)
+    """One dossier as the caller may read it: the applicant's identity, the form and the papers only for those the
+    policy lets read them (not leaders and province admins, who steer by aggregates)."""
+
+    applicant = serializers.SerializerMethodField()
+    form = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
     fee = serializers.SerializerMethodField()
     fees = serializers.SerializerMethodField()
     timeliness = serializers.SerializerMethodField()
     missing_components = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
-    history = EventSerializer(many=True, source="events")
+    history = serializers.SerializerMethodField()
     received_at_agency = serializers.SerializerMethodField()
 
     class Meta:
@@ -149,6 +153,21 @@ class DossierSerializer(DossierListSerializer):
             "actions",
             "history",
         ]
+
+    def get_applicant(self, dossier: Dossier) -> dict[str, Any] | None:
+        return dossier.applicant_data if self._may(dossier, policy.Ask.PERSONAL) else None
+
+    def get_form(self, dossier: Dossier) -> dict[str, Any] | None:
+        return dossier.form_data if self._may(dossier, policy.Ask.PERSONAL) else None
+
+    def get_documents(self, dossier: Dossier) -> list[dict[str, Any]]:
+        if not self._may(dossier, policy.Ask.DOCUMENTS):
+            return []
+        return DocumentSerializer(dossier.documents.all(), many=True, context=self.context).data
+
+    def get_history(self, dossier: Dossier) -> list[dict[str, Any]]:
+        request = self.context.get("request")
+        return history_rows(dossier, request.user) if request else []
 
     def get_fee(self, dossier: Dossier) -> int:
         return sum(fee.amount for fee in dossier.version.fees.all())

@@ -8,8 +8,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from accounts.permissions import can_view_dossier
+from accounts.policy import Ask
+from audit.models import AccessWhat
 from dossiers import slips
+from dossiers.access import dossier_for
 from portal.api.schema import ERROR_RESPONSES, ErrorSerializer
 from portal.errors import NotFound
 
@@ -38,9 +40,9 @@ class SlipView(APIView):
     def get(self, request: Request, pk: int, kind: str) -> HttpResponse:
         if kind not in slips.KINDS:
             raise NotFound(f"There is no slip {kind!r}.", code="unknown_slip")
-        dossier = slips.load(pk)
-        if dossier is None or not can_view_dossier(request.user, dossier):
-            raise NotFound("No such dossier.")
+        dossier = dossier_for(
+            request.user, pk, ask=Ask.SLIPS, log=AccessWhat.SLIP, detail=kind, queryset=slips.loading()
+        )
         response = HttpResponse(slips.render(dossier, kind, request=request), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{dossier.code}-{kind}.pdf"'
         return response

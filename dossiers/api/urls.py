@@ -6,7 +6,9 @@ app_name = "dossiers-api"
 
 urlpatterns = [
     path("dossiers/", views.DossierListView.as_view(), name="list"),
+    path("dossiers/claim/", views.ClaimView.as_view(), name="claim"),
     path("dossiers/<int:pk>/", views.DossierDetailView.as_view(), name="detail"),
+    path("dossiers/<int:pk>/access-log/", views.AccessLogView.as_view(), name="access-log"),
     path("dossiers/<int:pk>/documents/", views.DocumentUploadView.as_view(), name="documents"),
     path("dossiers/<int:pk>/documents/<int:document_id>/", views.DocumentView.as_view(), name="document"),
     path("dossiers/<int:pk>/actions/<str:action>/", views.ActionView.as_view(), name="action"),

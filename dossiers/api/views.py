@@ -5,7 +5,7 @@ from typing import Any
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.http import urlencode
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -14,8 +14,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from accounts.permissions import can_view_dossier
+from accounts import policy
+from accounts.policy import Ask
+from audit.models import AccessWhat
+from audit.selectors import access_log
 from dossiers import selectors, services, workflow
+from dossiers.access import dossier_for
 from dossiers.api.serializers import (
     DocumentSerializer,
     DossierListSerializer,
@@ -23,17 +27,14 @@ from dossiers.api.serializers import (
     LookupSerializer,
 )
 from dossiers.constants import Channel, State
-from dossiers.models import Dossier
 from portal.api.schema import ERROR_RESPONSES
 from portal.errors import NotFound
 
 MAX_PAGE_SIZE = 100
 
 
-def _detail(request: Request, pk: int, status_code: int = 200) -> Response:
-    dossier = selectors.dossier_detail(pk)
-    if dossier is None or not can_view_dossier(request.user, dossier):
-        raise NotFound("No such dossier.")
+def _detail(request: Request, pk: int, status_code: int = 200, *, log: str | None = None) -> Response:
+    dossier = dossier_for(request.user, pk, log=log, queryset=selectors.dossier_detail_queryset())
     return Response(DossierSerializer(dossier, context={"request": request}).data, status=status_code)
 
 
@@ -115,7 +116,7 @@ class DossierDetailView(APIView):
 
     @extend_schema(responses={200: DossierSerializer, **ERROR_RESPONSES})
     def get(self, request: Request, pk: int) -> Response:
-        return _detail(request, pk)
+        return _detail(request, pk, log=AccessWhat.DOSSIER)
 
     @extend_schema(request=UpdateSerializer, responses={200: DossierSerializer, **ERROR_RESPONSES})
     def patch(self, request: Request, pk: int) -> Response:
@@ -161,9 +162,9 @@ class DocumentView(APIView):
     """Download a paper of a dossier one may see; DELETE takes it out of a draft."""
 
     def get(self, request: Request, pk: int, document_id: int) -> FileResponse:
-        dossier = Dossier.objects.filter(pk=pk).first()
-        if dossier is None or not can_view_dossier(request.user, dossier):
-            raise NotFound("No such dossier.")
+        dossier = dossier_for(
+            request.user, pk, ask=Ask.DOCUMENTS, log=AccessWhat.DOCUMENT, detail=str(document_id)
+        )
         document = dossier.documents.filter(pk=document_id).first()
         if document is None:
             raise NotFound("No such document.")
@@ -234,3 +235,65 @@ class LookupView(APIView):
         if dossier is None:
             raise NotFound("No dossier has this code and key.")
         return Response(LookupSerializer(dossier).data)
+
+
+class AccessLogView(APIView):
+    """Who opened the dossier, its papers, slips or result: `{"results": [{"at", "agency", "role", "what"}]}`,
+    newest first. The applicant sees the agency and role, not the person; staff of the agency see the person too.
+    404 for a dossier the caller may not see."""
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "AccessLog",
+                {
+                    "results": serializers.ListField(
+                        child=inline_serializer(
+                            "AccessLogRow",
+                            {
+                                "at": serializers.DateTimeField(),
+                                "agency": serializers.CharField(allow_null=True),
+                                "role": serializers.CharField(),
+                                "what": serializers.CharField(),
+                            },
+                        )
+                    )
+                },
+            ),
+            **ERROR_RESPONSES,
+        }
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        dossier = dossier_for(request.user, pk, ask=Ask.ACCESS_LOG)
+        rows = access_log(
+            dossier_id=dossier.pk, with_people=policy.may(request.user, Ask.ACCESS_LOG_PEOPLE, dossier)
+        )
+        return Response({"results": AccessLogRowSerializer(rows, many=True).data})
+
+
+class AccessLogRowSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    agency = serializers.CharField(allow_null=True)
+    agency_code = serializers.CharField(allow_null=True)
+    role = serializers.CharField()
+    what = serializers.CharField()
+    detail = serializers.CharField()
+    who = serializers.CharField(required=False)
+
+
+class ClaimView(APIView):
+    """Add a dossier filed for you at a counter to your account: `{"code", "key"}` from the receipt.
+
+    200 with the dossier; 404 for a wrong code or key (alike); 409 when it already belongs to an account; 403 for
+    anyone but a citizen."""
+
+    class InputSerializer(serializers.Serializer):
+        code = serializers.CharField(max_length=48)
+        key = serializers.CharField(max_length=32)
+
+    @extend_schema(request=InputSerializer, responses={200: DossierSerializer, **ERROR_RESPONSES})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        dossier = services.dossier_claim(actor=request.user, **data.validated_data)
+        return _detail(request, dossier.pk)

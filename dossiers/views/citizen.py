@@ -21,14 +21,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import policy
 from accounts.constants import Role
-from accounts.permissions import can_view_dossier
 from dossiers import completeness, forms, selectors, services, sla, workflow
+from dossiers.access import dossier_for
 from dossiers.api.serializers import clock
 from dossiers.api.views import LookupThrottle
 from dossiers.constants import EventAction, Outcome, State, Timeliness
 from dossiers.models import Dossier, Rating
-from portal.errors import ServiceError
+from portal.errors import NotFound, ServiceError
 from procedures.constants import DEFAULT_FILE_TYPES, VersionState
 from procedures.search import has_control_characters
 
@@ -92,7 +93,7 @@ STATE_TEXT: dict[str, tuple[Any, Any]] = {
     ),
 }
 
-# The history in the citizen's words; "assign" is the counter's internal business and is left out.
+# The history in the citizen's words (which rows and comments they see is the policy's: history_for).
 EVENT_TEXT: dict[str, Any] = {
     EventAction.CREATE: gettext_lazy("Dossier started"),
     EventAction.SUBMIT: gettext_lazy("Sent"),
@@ -107,20 +108,8 @@ EVENT_TEXT: dict[str, Any] = {
     EventAction.RETURN: gettext_lazy("Result handed over"),
     EventAction.WITHDRAW: gettext_lazy("Withdrawn"),
     EventAction.DOCUMENT: gettext_lazy("Paper added"),
+    EventAction.CLAIM: gettext_lazy("Added to your account"),
 }
-HIDDEN_EVENTS = frozenset({EventAction.ASSIGN})
-# Comments the citizen is meant to read; notes between staff (assessment, send back, approval) stay inside.
-PUBLIC_COMMENTS = frozenset(
-    {
-        EventAction.SUBMIT,
-        EventAction.RECEIVE,
-        EventAction.REFUSE,
-        EventAction.REQUEST_SUPPLEMENT,
-        EventAction.RESUBMIT,
-        EventAction.RETURN,
-        EventAction.WITHDRAW,
-    }
-)
 TIMELINESS_TEXT = {
     Timeliness.EARLY: gettext_lazy("early"),
     Timeliness.ON_TIME: gettext_lazy("on time"),
@@ -154,10 +143,10 @@ def _error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 
 def _own_dossier(request: HttpRequest, pk: int) -> Dossier:
     """The citizen's dossier with everything its pages show; another's is answered as unknown."""
-    dossier = selectors.dossier_detail(pk)
-    if dossier is None or not can_view_dossier(request.user, dossier):
-        raise Http404("No such dossier.")
-    return dossier
+    try:
+        return dossier_for(request.user, pk, queryset=selectors.dossier_detail_queryset())
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
 
 
 def _raw_values(form: django_forms.Form, data: Any) -> dict[str, Any]:
@@ -566,15 +555,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _who(event: Any, user: Any) -> str:
-    """Who did it, as the citizen sees it: themselves, an agency (never a clerk's name), or the portal."""
-    if event.actor_id is None:
-        return str(_("The portal"))
-    if event.actor_id == user.pk:
-        return str(_("You"))
-    if event.actor_agency is not None:
-        return event.actor_agency.name
-    return str(_("Staff"))
+def _who(by: str) -> str:
+    """Who did it, as the citizen sees it (``accounts.policy.history_for``): themselves, an agency, the portal."""
+    return {"portal": str(_("The portal")), "applicant": str(_("You")), "staff": str(_("Staff"))}.get(by, by)
 
 
 @citizen_page
@@ -584,14 +567,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _own_dossier(request, pk)
     timeline = [
         {
-            "what": EVENT_TEXT.get(event.action, event.get_action_display()),
-            "action": event.action,
-            "at": event.at,
-            "who": _who(event, request.user),
-            "comment": event.comment if event.action in PUBLIC_COMMENTS else "",
+            "what": EVENT_TEXT.get(row["event"].action, row["event"].get_action_display()),
+            "action": row["event"].action,
+            "at": row["event"].at,
+            "who": _who(row["by"]),
+            "comment": row["comment"],
         }
-        for event in dossier.events.all()
-        if event.action not in HIDDEN_EVENTS
+        for row in policy.history_for(request.user, dossier, dossier.events.all())
     ]
     actions = workflow.allowed_actions(dossier, request.user)
     label, next_text = STATE_TEXT[dossier.state]

@@ -18,15 +18,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import policy
 from accounts.constants import STAFF_ROLES, Role
 from accounts.decorators import permission_required
-from accounts.permissions import can_view_dossier
+from audit.models import AccessWhat
 from dossiers import forms, selectors, services, sla, workflow
+from dossiers.access import dossier_for
 from dossiers.api.serializers import clock
 from dossiers.completeness import Incomplete, missing_components
 from dossiers.constants import Channel, Outcome, State, Timeliness
 from dossiers.models import Dossier
-from portal.errors import InvalidState, ServiceError
+from portal.errors import InvalidState, NotFound, ServiceError
 from procedures import selectors as catalogue
 from procedures.constants import DEFAULT_FILE_TYPES, FILE_TYPES
 from procedures.search import MAX_QUERY_LENGTH, has_control_characters
@@ -83,24 +85,11 @@ def _with_clock(dossiers: list[Dossier]) -> list[Dossier]:
     return dossiers
 
 
-# Whose step each queue is: they take its dossiers ("assign to me"). Nobody takes what waits for someone else.
-STEP_ROLE = {
-    "receive": Role.RECEIVER,
-    "assess": Role.ASSESSOR,
-    "approve": Role.APPROVER,
-    "return": Role.RECEIVER,
-}
-
-
-def _queue_of(state: str) -> str | None:
-    return next((name for name, states in selectors.QUEUES.items() if state in states), None)
-
-
 def _may_assign(user: Any, queue: str | None) -> bool:
-    """Staff of an agency take dossiers of the queues of their step."""
-    if user.role not in STAFF_ROLES or user.agency_id is None:
+    """Whether the queue is of the user's step, whose dossiers they take (the rule is ``accounts.policy``'s)."""
+    if user.role not in STAFF_ROLES or user.agency_id is None or queue not in selectors.QUEUES:
         return False
-    return queue is not None and STEP_ROLE.get(queue) == user.role
+    return any(policy.STEP_ROLE.get(state) == user.role for state in selectors.QUEUES[queue])
 
 
 @console
@@ -195,9 +184,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404(exc.message) from exc
         error = exc.message
     if request.htmx:
-        dossier = selectors.with_list_data(Dossier.objects.filter(pk=pk)).first()
-        if dossier is None or not can_view_dossier(request.user, dossier):
-            raise Http404("No such dossier.")
+        dossier = _door(request, pk, queryset=selectors.with_list_data(Dossier.objects.all()))
         context = {
             "d": _with_clock([dossier])[0],
             "queue": queue_name,
@@ -224,7 +211,7 @@ def find(request: HttpRequest) -> HttpResponse:
     if code and not has_control_characters(code):
         # Codes are upper case (agency code, date, sequence); an exact match keeps to the unique index.
         dossier = Dossier.objects.filter(code=code.upper()).first()
-    if dossier is not None and can_view_dossier(request.user, dossier):
+    if dossier is not None and policy.may(request.user, policy.Ask.VIEW, dossier):
         return redirect("console:dossier", dossier.pk)
     if code:
         messages.error(request, _("No dossier you may open has the code %(code)s.") % {"code": code})
@@ -291,23 +278,27 @@ def _dossier_context(
         "is_walk_in_draft": dossier.state == State.DRAFT
         and dossier.channel == Channel.COUNTER
         and dossier.created_by_id == request.user.pk,
-        "may_assign": _may_assign(request.user, _queue_of(dossier.state))
-        and request.user.agency_id == dossier.agency_id
+        "may_assign": policy.may(request.user, policy.Ask.ASSIGN, dossier)
         and dossier.assignee_id != request.user.pk,
     }
 
 
-def _visible_detail(request: HttpRequest, pk: int) -> Dossier:
-    dossier = selectors.dossier_detail(pk)
-    if dossier is None or not can_view_dossier(request.user, dossier):
-        raise Http404("No such dossier.")
-    return dossier
+def _door(request: HttpRequest, pk: int, **kwargs: Any) -> Dossier:
+    """The dossier through the policy's door; one the user may not see is a 404 page."""
+    try:
+        return dossier_for(request.user, pk, **kwargs)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _visible_detail(request: HttpRequest, pk: int, *, log: str | None = None) -> Dossier:
+    return _door(request, pk, log=log, queryset=selectors.dossier_detail_queryset())
 
 
 @console
 @require_GET
 def dossier_page(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = _visible_detail(request, pk)
+    dossier = _visible_detail(request, pk, log=AccessWhat.DOSSIER)
     return render(request, "console/dossier.html", _dossier_context(request, dossier))
 
 

@@ -10,6 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.policy import Ask
+from audit.models import AccessWhat
 from payments import receipts, services
 from payments.models import Invoice
 from portal.api.schema import ERROR_RESPONSES
@@ -120,7 +122,9 @@ class ReceiptView(APIView):
     """The electronic receipt (PDF) of a paid invoice; 409 before it is paid."""
 
     def get(self, request: Request, pk: int) -> HttpResponse:
-        invoice = services.invoice_for(dossier_id=pk, user=request.user)
+        invoice = services.invoice_for(
+            dossier_id=pk, user=request.user, ask=Ask.RECEIPT, log=AccessWhat.RECEIPT
+        )
         response = HttpResponse(receipts.receipt_pdf(invoice), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="bien-lai-{invoice.reference}.pdf"'
         return response

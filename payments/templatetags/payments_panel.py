@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from accounts.constants import Role
+from accounts import policy
 from payments.models import Invoice
 from payments.providers import register as providers
 from payments.services import enabled_online_providers
@@ -22,15 +22,15 @@ def invoice_panel(context: dict[str, Any], dossier: Any) -> dict[str, Any]:
     user = request.user
     invoice = Invoice.objects.filter(dossier_id=dossier.pk).first()
     is_open = invoice is not None and invoice.status == "open"
-    staff = getattr(user, "role", None) in (Role.RECEIVER, Role.ASSESSOR, Role.APPROVER)
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
         "invoice": invoice,
         "dossier": dossier,
         "next": request.get_full_path(),
-        "may_pay_online": is_open and dossier.applicant_id == user.pk,
+        "may_pay_online": is_open and policy.may(user, policy.Ask.PAY_ONLINE, dossier),
         "online_providers": [providers.get(name) for name in enabled_online_providers()] if is_open else [],
-        "may_take_at_counter": is_open and getattr(user, "role", None) == Role.RECEIVER,
-        "may_waive": is_open and staff and user.agency_id == dossier.agency_id,
+        "may_take_at_counter": is_open and policy.may(user, policy.Ask.COUNTER_PAYMENT, dossier),
+        "may_waive": is_open and policy.may(user, policy.Ask.WAIVE, dossier),
+        "may_read_receipt": policy.may(user, policy.Ask.RECEIPT, dossier),
     }

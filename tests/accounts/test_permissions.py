@@ -15,6 +15,7 @@ HOLDERS: dict[str, set[str]] = {
     "catalogue.import": {Role.PROVINCE_ADMIN},
     "payments.reconcile": {Role.PROVINCE_ADMIN, Role.LEADER},
     "console.view": {Role.RECEIVER, Role.ASSESSOR, Role.APPROVER},
+    "identity.verify": {Role.RECEIVER},
     "stats.view": {Role.RECEIVER, Role.ASSESSOR, Role.APPROVER, Role.LEADER, Role.PROVINCE_ADMIN},
 }
 # The permissions a holder has only for their own agency.

@@ -113,7 +113,9 @@ def test_a_dossiers_detail_has_the_fields_of_the_contract(
         ("request_supplement", "submitted", "supplement_requested"),
     ]
     assert history[-1]["comment"] == "Thiếu bản sao"
-    assert history[-1]["by"] == receiver.get_full_name()
+    # The applicant reads the agency and the step, never a clerk's name (API.md); staff read the person.
+    assert [e["by"] for e in history] == ["applicant", "applicant", "Sở Tư pháp"]
+    assert api(receiver).get(detail(dossier_id)).json()["history"][-1]["by"] == receiver.get_full_name()
     assert all(ISO_WITH_OFFSET.fullmatch(event["at"]) for event in history)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from django.conf import settings as django_settings
 
 from accounts.models import Profile
@@ -343,7 +344,10 @@ def _walk_in(api: Any, clerk: Any, version: Any, component: Any, applicant: dict
 def test_a_walk_in_dossier_is_received_at_once_and_joins_the_citizens_account(
     api: Any, receiver: Any, citizen: Any, citizen2: Any, fee_at_return: Any, required_component: Any
 ) -> None:
-    Profile.objects.create(user=citizen, id_number=APPLICANT["id_number"])
+    # The citizen's ID number was verified by a clerk who checked the ID card (a typed one links nothing).
+    Profile.objects.create(
+        user=citizen, id_number=APPLICANT["id_number"], id_verified_at=timezone.now(), id_verified_by=receiver
+    )
     dossier_id = _walk_in(api, receiver, fee_at_return, required_component, APPLICANT)
 
     dossier = services.receive_walk_in(dossier_id=dossier_id, actor=receiver)

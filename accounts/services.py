@@ -1,0 +1,79 @@
+"""Changes to accounts: a citizen's verified identity.
+
+A profile's ID number counts as verified only when a verified source set it (``IdSource``); a self-declared
+number never links a walk-in dossier to an account (``dossiers.services.dossier_create``).
+"""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.constants import IdSource, Role
+from accounts.models import Profile, User
+from accounts.permissions import has_permission
+from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
+
+
+def _valid_id_number(id_number: str) -> str:
+    id_number = (id_number or "").strip()
+    if not (id_number.isascii() and id_number.isdigit() and len(id_number) == 12):
+        raise ServiceError(_("A citizen ID number has 12 digits."), code="invalid_id_number")
+    return id_number
+
+
+@transaction.atomic(durable=True)
+def identity_verify(*, actor: Any, user: Any, id_number: str, source: str = IdSource.COUNTER) -> Profile:
+    """Record ``user``'s ID number as verified: by a clerk who checked the ID card (``actor``), or by the
+    national e-ID login (``actor=None``, ``source='eid'``). 409 when another account holds that number verified."""
+    id_number = _valid_id_number(id_number)
+    if source == IdSource.COUNTER and not has_permission(actor, "identity.verify"):
+        raise NotAllowed(_("Only a counter clerk who checked the ID card verifies a citizen's ID number."))
+    if source not in IdSource.values or (source == IdSource.EID and actor is not None):
+        raise ServiceError(_("Unknown source of a verified identity."), code="invalid_source")
+    if user is None or user.role != Role.CITIZEN or not user.is_active:
+        raise NotFound(_("No such citizen account."))
+    profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
+    taken = (
+        Profile.objects.filter(id_number=id_number, id_verified_at__isnull=False)
+        .exclude(pk=profile.pk)
+        .exists()
+    )
+    if taken:
+        raise InvalidState(
+            _(
+                "Another account already holds this ID number, verified. Ask the province's staff to check it."
+            ),
+            code="id_number_taken",
+        )
+    profile.id_number = id_number
+    profile.id_verified_at = timezone.now()
+    profile.id_verified_by = actor
+    profile.id_verified_source = source
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError:
+        raise InvalidState(
+            _(
+                "Another account already holds this ID number, verified. Ask the province's staff to check it."
+            ),
+            code="id_number_taken",
+        ) from None
+    return profile
+
+
+def citizen_by_username(username: str) -> User | None:
+    return User.objects.filter(
+        username=(username or "").strip()[:150], role=Role.CITIZEN, is_active=True
+    ).first()
+
+
+def verified_citizen(id_number: str) -> User | None:
+    """The citizen account whose ID number is verified and equal to ``id_number``; never a self-declared one."""
+    if not id_number:
+        return None
+    return User.objects.filter(
+        role=Role.CITIZEN, is_active=True, profile__id_number=id_number, profile__id_verified_at__isnull=False
+    ).first()
