@@ -10,6 +10,7 @@ urlpatterns = [
     path("", console.home, name="home"),
     path("queue/<str:queue>/", console.queue, name="queue"),
     path("find/", console.find, name="find"),
+    path("identity/", console.identity, name="identity"),
     path("dossiers/<int:pk>/", console.dossier_page, name="dossier"),
     path("dossiers/<int:pk>/assign/", console.assign, name="assign"),
     path("dossiers/<int:pk>/actions/<str:action>/", console.action, name="action"),

@@ -10,6 +10,7 @@ urlpatterns = [
     # The "file online" button of a procedure's page: continue the citizen's draft, or start one.
     path("procedures/<str:code>/file/", citizen.file, name="file"),
     path("dossiers/", citizen.mine, name="mine"),
+    path("dossiers/claim/", citizen.claim, name="claim"),
     path("dossiers/<int:pk>/", citizen.detail, name="detail"),
     path("dossiers/<int:pk>/edit/", citizen.edit, name="edit"),
     path("dossiers/<int:pk>/papers/<int:component_id>/", citizen.upload, name="upload"),

@@ -23,6 +23,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
 from accounts.constants import Role
+from audit.models import AccessWhat
+from audit.selectors import access_log
 from dossiers import completeness, forms, selectors, services, sla, workflow
 from dossiers.access import dossier_for
 from dossiers.api.serializers import clock
@@ -598,8 +600,45 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeliness": TIMELINESS_TEXT.get(sla_view["timeliness"] or "", ""),
         "total_fee": sum(fee.amount for fee in dossier.version.fees.all()),
         "rating_form": dossier.state == State.RETURNED and not is_rated(dossier),
+        "access_log": _access_rows(dossier),
     }
     return render(request, "dossiers/detail.html", context)
+
+
+def _access_rows(dossier: Dossier) -> list[dict[str, Any]]:
+    """Who opened the dossier, as the applicant sees it: the agency and the role, never the person."""
+    roles = dict(Role.choices)
+    whats = dict(AccessWhat.choices)
+    return [
+        {
+            **row,
+            "role_label": roles.get(row["role"], row["role"]),
+            "what_label": whats.get(row["what"], row["what"]),
+        }
+        for row in access_log(dossier_id=dossier.pk, with_people=False, limit=50)
+    ]
+
+
+@citizen_page
+@require_http_methods(["GET", "POST"])
+def claim(request: HttpRequest) -> HttpResponse:
+    """A dossier filed for the citizen at a counter joins their account with the code and key of the receipt."""
+    form = LookupForm(request.POST if request.method == "POST" else None)
+    error, status = "", 200
+    if request.method == "POST":
+        if not form.is_valid():
+            status = 400
+        else:
+            try:
+                dossier = services.dossier_claim(
+                    actor=request.user, code=form.cleaned_data["code"], key=form.cleaned_data["key"]
+                )
+            except ServiceError as exc:
+                error, status = exc.message, exc.status
+            else:
+                messages.success(request, _("The dossier is added to your account."))
+                return redirect("dossiers:detail", dossier.pk)
+    return render(request, "dossiers/claim.html", {"form": form, "error": error}, status=status)
 
 
 class WithdrawForm(django_forms.Form):

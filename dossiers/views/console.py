@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import policy
+from accounts import services as account_services
 from accounts.constants import STAFF_ROLES, Role
 from accounts.decorators import permission_required
 from audit.models import AccessWhat
@@ -594,3 +595,46 @@ def _incomplete(exc: Incomplete) -> str:
         else:
             parts += [str(m) for m in messages_]
     return "; ".join(parts)
+
+
+# --- Identity -------------------------------------------------------------------------------------------------
+
+
+class IdentityForm(django_forms.Form):
+    username = django_forms.CharField(label=gettext_lazy("The citizen's account (user name)"), max_length=150)
+    id_number = django_forms.RegexField(
+        label=gettext_lazy("Citizen ID number on the card"),
+        regex=r"^[0-9]{12}$",
+        error_messages={"invalid": gettext_lazy("A citizen ID number has 12 digits.")},
+    )
+    checked = django_forms.BooleanField(label=gettext_lazy("I have checked the ID card against the person"))
+
+
+@console
+@require_http_methods(["GET", "POST"])
+def identity(request: HttpRequest) -> HttpResponse:
+    """A receiver records that they checked a citizen's ID card: the account's ID number becomes verified."""
+    _receivers_only(request)
+    form = IdentityForm(request.POST if request.method == "POST" else None)
+    error, status = "", 200
+    if request.method == "POST":
+        if not form.is_valid():
+            status = 400
+        else:
+            citizen = account_services.citizen_by_username(form.cleaned_data["username"])
+            try:
+                if citizen is None:
+                    raise NotFound(_("No citizen account has this user name."))
+                account_services.identity_verify(
+                    actor=request.user, user=citizen, id_number=form.cleaned_data["id_number"]
+                )
+            except ServiceError as exc:
+                error, status = exc.message, exc.status
+            else:
+                messages.success(
+                    request,
+                    _("The ID number of %(user)s is recorded as verified by you.")
+                    % {"user": citizen.username},
+                )
+                return redirect("console:identity")
+    return render(request, "console/identity.html", {"form": form, "error": error}, status=status)

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from django.conf import settings as django_settings
+from django.utils import timezone
 
 from accounts.models import Profile
 from dossiers import services, workflow
