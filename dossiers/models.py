@@ -69,7 +69,7 @@ class Dossier(models.Model):
     returned_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # The hash of the newest history row (dossiers.history): deleting the last row breaks the chain too.
-    history_head = models.CharField(max_length=64, blank=True, editable=False)
+    history_head = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
 
     class Meta:
         ordering = ["-id"]
@@ -99,8 +99,8 @@ class DossierEvent(models.Model):
     comment = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     # The hash chain (dossiers.history): SHA-256 over the row's content and the previous row's hash.
-    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
-    hash = models.CharField(max_length=64, blank=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
+    hash = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
 
     class Meta:
         ordering = ["at", "id"]
