@@ -11,7 +11,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import can_view_dossier
@@ -25,6 +24,7 @@ from dossiers.api.serializers import (
 from dossiers.constants import Channel, State
 from dossiers.models import Dossier
 from portal.api.schema import ERROR_RESPONSES
+from portal.api.throttling import DossierCreateThrottle, LookupThrottle, UploadThrottle
 from portal.errors import NotFound
 
 MAX_PAGE_SIZE = 100
@@ -43,6 +43,8 @@ class DossierListView(APIView):
     Filters: `state`, `procedure` (code), `overdue` (true/false), `assigned=me`, `code`. Keyset pagination: `next`
     carries the `cursor`. Bad filter values are 400.
     """
+
+    throttle_classes = [DossierCreateThrottle]
 
     class QuerySerializer(serializers.Serializer):
         state = serializers.ChoiceField(choices=State.choices, required=False)
@@ -139,6 +141,7 @@ class DocumentUploadView(APIView):
     """
 
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [UploadThrottle]
 
     class InputSerializer(serializers.Serializer):
         component = serializers.IntegerField(min_value=1)
@@ -210,10 +213,6 @@ class AssignView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         services.dossier_assign(dossier_id=pk, actor=request.user)
         return _detail(request, pk)
-
-
-class LookupThrottle(AnonRateThrottle):
-    rate = "60/min"
 
 
 class LookupView(APIView):

@@ -25,9 +25,9 @@ from accounts.constants import Role
 from accounts.permissions import can_view_dossier
 from dossiers import completeness, forms, selectors, services, sla, workflow
 from dossiers.api.serializers import clock
-from dossiers.api.views import LookupThrottle
 from dossiers.constants import EventAction, Outcome, State, Timeliness
 from dossiers.models import Dossier, Rating
+from portal.api.throttling import LookupThrottle, limit_page
 from portal.errors import ServiceError
 from procedures.constants import DEFAULT_FILE_TYPES, VersionState
 from procedures.search import has_control_characters
@@ -688,6 +688,7 @@ class LookupForm(django_forms.Form):
 
 
 @require_http_methods(["GET"])
+@limit_page(LookupThrottle, when=lambda request: "code" in request.GET or "key" in request.GET)
 def lookup(request: HttpRequest) -> HttpResponse:
     """Anyone with the code and key of a dossier sees its state and dates, nothing personal.
 
@@ -699,9 +700,6 @@ def lookup(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "dossier": None, "not_found": False}
     status = 200
     if asked:
-        if not LookupThrottle().allow_request(request, None):
-            context["throttled"] = True
-            return render(request, "dossiers/lookup.html", context, status=429)
         if not form.is_valid():
             status = 400
         else:

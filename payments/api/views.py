@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from payments import receipts, services
 from payments.models import Invoice
 from portal.api.schema import ERROR_RESPONSES
+from portal.api.throttling import CallbackThrottle
 from portal.urls_public import absolute_url
 
 
@@ -136,6 +137,7 @@ class CallbackView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
     parser_classes = [FormParser, JSONParser, MultiPartParser]
+    throttle_classes = [CallbackThrottle]
 
     def _handle(self, request: Request, provider: str) -> Response:
         params = request.query_params.dict()
