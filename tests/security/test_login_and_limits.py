@@ -396,3 +396,12 @@ def test_a_token_login_goes_through_the_lockout_like_the_login_page(citizen):
         browser_login(Client(), "citizen", "wrong password", "10.42.0.1")
 
     assert_error(ask_token("citizen", PASSWORD, "10.42.0.2"), 429, "too_many_attempts")
+
+
+def test_the_api_schema_describes_the_token_scheme_and_both_token_methods(db):
+    response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
+    assert {"post", "delete"} <= set(schema["paths"]["/api/v1/auth/token/"])
