@@ -6,6 +6,7 @@ variable. Secrets may also come from a file named by ``<NAME>_FILE``.
 """
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ _env = environ.Env()
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _DB_SCHEMES = {"postgres", "postgresql", "pgsql", "psql", "sqlite"}
+# DRF's notation for a rate: a count per second, minute, hour or day.
+_RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)")
 
 
 def _raw(name: str) -> str | None:
@@ -89,3 +92,24 @@ def redis_url(name: str) -> str:
     if url and not url.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"{name}={url!r} is not a Redis URL; expected redis://host:6379/0")
     return url
+
+
+def throttle_rates(name: str, defaults: dict[str, str]) -> dict[str, str]:
+    """The defaults with ``scope=rate`` pairs from ``name`` laid over them, e.g. ``lookup=600/min,verify=10/min``.
+
+    An unknown scope or a rate DRF would misread (``10/minutes`` counts per minute, ``ten/min`` fails at the
+    first request) stops start-up here instead.
+    """
+    rates = dict(defaults)
+    for pair in string_list(name, []):
+        scope, sep, rate = (part.strip() for part in pair.partition("="))
+        if not sep or scope not in defaults:
+            raise ImproperlyConfigured(
+                f"{name}: {pair!r} is not scope=rate with a scope among {', '.join(sorted(defaults))}"
+            )
+        if not _RATE.fullmatch(rate):
+            raise ImproperlyConfigured(
+                f"{name}: {pair!r} has no valid rate; write it like 60/min (per s, min, hour or day)"
+            )
+        rates[scope] = rate
+    return rates

@@ -5,6 +5,7 @@ mail to the console. DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "django_filters",
     "django_htmx",
@@ -131,14 +132,39 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login failures are limited per account and, separately, per address.
+# Who is asking: logins, tokens, rate limits and the client's address (README, "Configuration").
+# The client's address (portal.client_ip) is read from X-Forwarded-For only through this many proxies of ours;
+# 0: the header is ignored. Login lockouts and rate limits count by that one address.
+TRUSTED_PROXIES = env.integer("TRUSTED_PROXIES", 0, minimum=0)
+# Login failures are counted per account and, separately, per address; the address's allowance is larger, since
+# a whole office or a carrier's NAT may share one. A success clears only the failures of that account
+# (accounts.lockout.LoginFailureHandler): AXES_RESET_ON_SUCCESS would also clear every failure of the address.
 AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env.integer("AXES_ADDRESS_FAILURE_LIMIT", 50, minimum=1)
 AXES_COOLOFF_TIME = env.integer("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "accounts.lockout.LoginFailureHandler"
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
+# API tokens (django-rest-knox): only a digest is stored; each expires, and DELETE /api/v1/auth/token/ revokes it.
+TOKEN_TTL_HOURS = env.integer("TOKEN_TTL_HOURS", 12, minimum=1)
+REST_KNOX = {"TOKEN_TTL": timedelta(hours=TOKEN_TTL_HOURS), "AUTH_HEADER_PREFIX": "Token"}
+# Rate limits per scope (portal.api.throttling): anonymous callers by address, logged-in ones by user.
+# THROTTLE_RATES=lookup=600/min,verify=10/min overrides some.
+THROTTLE_RATES = env.throttle_rates(
+    "THROTTLE_RATES",
+    {
+        "token": "30/min",
+        "lookup": "60/min",
+        "verify": "30/min",
+        "upload": "60/min",
+        "callback": "120/min",
+        "dossier_create": "60/hour",
+    },
+)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -170,9 +196,11 @@ DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "portal@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PagePagination",
     "PAGE_SIZE": 20,

@@ -3,33 +3,49 @@
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import exceptions, serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from knox.models import AuthToken
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.authentication import TokenAuthentication
 from portal.api.schema import ErrorSerializer
+from portal.api.throttling import TokenThrottle
 
 
 class TokenView(APIView):
-    """Exchange a username and password for a token; send it as `Authorization: Token <token>`.
+    """POST: exchange a username and password for a token; send it as `Authorization: Token <token>` until
+    `expires_at`. DELETE (with that header): revoke the token; it answers 401 from then on.
 
-    400 for missing fields or wrong credentials; 429 after too many failures for the account or the address.
+    POST: 400 for missing fields or wrong credentials; 429 after too many failures for the account or the address,
+    or too many requests. DELETE: 204; 401 without a valid token.
     """
 
-    permission_classes = [AllowAny]
-    authentication_classes: list[type] = []
+    throttle_classes = [TokenThrottle]
 
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
+    def _revoking(self) -> bool:
+        # The schema generator asks without a request, method by method.
+        return getattr(self.request, "method", None) == "DELETE"
+
+    def get_authenticators(self) -> list[TokenAuthentication]:
+        # Logging in needs no login; revoking is for the token sent with the request, never a session's.
+        return [TokenAuthentication()] if self._revoking() else []
+
+    def get_permissions(self) -> list[AllowAny | IsAuthenticated]:
+        return [IsAuthenticated()] if self._revoking() else [AllowAny()]
+
     @extend_schema(
         request=InputSerializer,
         responses={
-            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            200: inline_serializer(
+                "Token", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
+            ),
             400: OpenApiResponse(ErrorSerializer),
             429: OpenApiResponse(ErrorSerializer),
         },
@@ -37,14 +53,21 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        # Through axes (accounts.lockout): the failure counts for the account and the address like the login
+        # page's; a locked-out attempt is answered by axes' middleware with 429.
         user = authenticate(request._request, **data.validated_data)
         if user is None:
-            # A locked-out attempt is answered by axes' middleware with 429 (accounts.lockout).
             raise exceptions.ValidationError(
                 {"detail": "Wrong username or password."}, code="invalid_credentials"
             )
-        # A token is a login: like the login page, this clears the account's failure count (AXES_RESET_ON_SUCCESS)
-        # and records last_login.
+        # A token is a login: like the login page, this clears the account's own failures and records last_login.
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        instance, token = AuthToken.objects.create(user=user)
+        return Response(
+            {"token": token, "expires_at": serializers.DateTimeField().to_representation(instance.expiry)}
+        )
+
+    @extend_schema(request=None, responses={204: None, 401: OpenApiResponse(ErrorSerializer)})
+    def delete(self, request: Request) -> Response:
+        request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -10,7 +10,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.policy import Ask
@@ -20,6 +19,7 @@ from dossiers.access import dossier_for
 from dossiers.models import Result
 from dossiers.services import TooLarge
 from portal.api.schema import ERROR_RESPONSES
+from portal.api.throttling import VerifyThrottle
 from portal.errors import InvalidState, ServiceError
 
 log = logging.getLogger(__name__)
@@ -57,10 +57,6 @@ class ResultView(APIView):
                 "The result file cannot be read now; the portal's staff have been told."
             ) from None
         return FileResponse(handle, content_type="application/pdf", filename=f"{dossier.code}.pdf")
-
-
-class VerifyThrottle(AnonRateThrottle):
-    rate = "30/min"
 
 
 class VerifyView(APIView):

@@ -11,7 +11,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts import policy
@@ -28,6 +27,7 @@ from dossiers.api.serializers import (
 )
 from dossiers.constants import Channel, State
 from portal.api.schema import ERROR_RESPONSES
+from portal.api.throttling import DossierCreateThrottle, LookupThrottle, UploadThrottle
 from portal.errors import NotFound
 
 MAX_PAGE_SIZE = 100
@@ -44,6 +44,8 @@ class DossierListView(APIView):
     Filters: `state`, `procedure` (code), `overdue` (true/false), `assigned=me`, `code`. Keyset pagination: `next`
     carries the `cursor`. Bad filter values are 400.
     """
+
+    throttle_classes = [DossierCreateThrottle]
 
     class QuerySerializer(serializers.Serializer):
         state = serializers.ChoiceField(choices=State.choices, required=False)
@@ -140,6 +142,7 @@ class DocumentUploadView(APIView):
     """
 
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [UploadThrottle]
 
     class InputSerializer(serializers.Serializer):
         component = serializers.IntegerField(min_value=1)
@@ -213,10 +216,6 @@ class AssignView(APIView):
         return _detail(request, pk)
 
 
-class LookupThrottle(AnonRateThrottle):
-    rate = "60/min"
-
-
 class LookupView(APIView):
     """Public lookup by code and key: state and dates, nothing personal. A wrong key is 404, like an unknown code."""
 
@@ -285,7 +284,9 @@ class ClaimView(APIView):
     """Add a dossier filed for you at a counter to your account: `{"code", "key"}` from the receipt.
 
     200 with the dossier; 404 for a wrong code or key (alike); 409 when it already belongs to an account; 403 for
-    anyone but a citizen."""
+    anyone but a citizen; 429 past the `lookup` scope's rate (a key is guessed no faster here than at the lookup)."""
+
+    throttle_classes = [LookupThrottle]
 
     class InputSerializer(serializers.Serializer):
         code = serializers.CharField(max_length=48)

@@ -28,9 +28,9 @@ from audit.selectors import access_log
 from dossiers import completeness, forms, selectors, services, sla, workflow
 from dossiers.access import dossier_for
 from dossiers.api.serializers import clock
-from dossiers.api.views import LookupThrottle
 from dossiers.constants import EventAction, Outcome, State, Timeliness
 from dossiers.models import Dossier, Rating
+from portal.api.throttling import LookupThrottle, limit_page
 from portal.errors import NotFound, ServiceError
 from procedures.constants import DEFAULT_FILE_TYPES, VersionState
 from procedures.search import has_control_characters
@@ -621,6 +621,7 @@ def _access_rows(dossier: Dossier) -> list[dict[str, Any]]:
 
 @citizen_page
 @require_http_methods(["GET", "POST"])
+@limit_page(LookupThrottle, when=lambda request: request.method == "POST")
 def claim(request: HttpRequest) -> HttpResponse:
     """A dossier filed for the citizen at a counter joins their account with the code and key of the receipt."""
     form = LookupForm(request.POST if request.method == "POST" else None)
@@ -709,6 +710,7 @@ class LookupForm(django_forms.Form):
 
 
 @require_http_methods(["GET"])
+@limit_page(LookupThrottle, when=lambda request: "code" in request.GET or "key" in request.GET)
 def lookup(request: HttpRequest) -> HttpResponse:
     """Anyone with the code and key of a dossier sees its state and dates, nothing personal.
 
@@ -720,9 +722,6 @@ def lookup(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "dossier": None, "not_found": False}
     status = 200
     if asked:
-        if not LookupThrottle().allow_request(request, None):
-            context["throttled"] = True
-            return render(request, "dossiers/lookup.html", context, status=429)
         if not form.is_valid():
             status = 400
         else:

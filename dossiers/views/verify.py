@@ -6,8 +6,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from dossiers import results
-from dossiers.api.results import VerifyThrottle, declared_too_large
+from dossiers.api.results import declared_too_large
 from dossiers.models import Result
+from portal.api.throttling import VerifyThrottle, limit_page
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -22,16 +23,12 @@ class VerifyForm(forms.Form):
         return upload
 
 
+@limit_page(VerifyThrottle, when=lambda request: request.method == "POST" or "code" in request.GET)
 def verify(request: HttpRequest) -> HttpResponse:
-    """Public: anyone may check a PDF; uploads share the API's limit per address (each is a full validation)."""
-    if request.method == "POST" and (
-        declared_too_large(request) or not VerifyThrottle().allow_request(request, None)  # type: ignore[arg-type]
-    ):
-        status = 413 if declared_too_large(request) else 429
-        message = (
-            _("The file is larger than 20 MB.") if status == 413 else _("Too many checks; wait a minute.")
-        )
-        return render(request, "verify.html", {"form": VerifyForm(), "error": message}, status=status)
+    """Public: anyone may check a PDF; checks share the API's `verify` limit (each upload is a full validation)."""
+    if request.method == "POST" and declared_too_large(request):
+        message = _("The file is larger than 20 MB.")
+        return render(request, "verify.html", {"form": VerifyForm(), "error": message}, status=413)
     code = request.GET.get("code", "").strip()[:48]
     record = (
         Result.objects.select_related("dossier__version", "dossier__agency")

@@ -15,6 +15,7 @@ from audit.models import AccessWhat
 from payments import receipts, services
 from payments.models import Invoice
 from portal.api.schema import ERROR_RESPONSES
+from portal.api.throttling import CallbackThrottle
 from portal.urls_public import absolute_url
 
 
@@ -140,6 +141,7 @@ class CallbackView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
     parser_classes = [FormParser, JSONParser, MultiPartParser]
+    throttle_classes = [CallbackThrottle]
 
     def _handle(self, request: Request, provider: str) -> Response:
         params = request.query_params.dict()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_profile'),
+        ('accounts', '0004_drop_plaintext_tokens'),
     ]
 
     operations = [
