@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from payments import services
 from payments.models import Invoice, Reconciliation
 from payments.providers import register
 from payments.providers.vnpay import TZ, signature, verify
-from portal.errors import ServiceError
+from portal.errors import NotFound, ServiceError
 from portal.urls_public import absolute_url
 
 
@@ -98,6 +98,13 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
     return render(request, "payments/reconciliation.html", {"page": runs})
 
 
+def _not_found(exc: ServiceError) -> None:
+    """The door's "no such dossier" (unknown, or not the user's to see) is a 404 page, not a redirect back to the
+    dossier; a missing invoice or provider stays a message on the dossier's page."""
+    if isinstance(exc, NotFound) and exc.code == NotFound.code:
+        raise Http404(exc.message) from exc
+
+
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -123,6 +130,7 @@ def pay(request: HttpRequest, pk: int) -> HttpResponse:
             client_ip=request.META.get("REMOTE_ADDR", ""),
         )
     except ServiceError as exc:
+        _not_found(exc)
         messages.error(request, exc.message)
         return _back(request, reverse("dossiers:detail", args=[pk]))
     return HttpResponseRedirect(url)
@@ -140,6 +148,7 @@ def counter_payment(request: HttpRequest, pk: int) -> HttpResponse:
             reference=request.POST.get("reference", "").strip()[:64],
         )
     except ServiceError as exc:
+        _not_found(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The payment at the desk is recorded."))
@@ -152,6 +161,7 @@ def waive(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.invoice_waive(dossier_id=pk, user=request.user, reason=request.POST.get("reason", ""))
     except ServiceError as exc:
+        _not_found(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The fee is waived."))
