@@ -89,3 +89,16 @@ def redis_url(name: str) -> str:
     if url and not url.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"{name}={url!r} is not a Redis URL; expected redis://host:6379/0")
     return url
+
+
+def proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto`` (or ``X-Forwarded-Proto=https``): the header a TLS-terminating proxy sets, and the
+    value that means HTTPS, as Django's ``SECURE_PROXY_SSL_HEADER``; None when unset."""
+    value = (_raw(name) or "").strip()
+    if not value:
+        return None
+    header, _, expected = value.partition("=")
+    header, expected = header.strip(), expected.strip() or "https"
+    if not header or not all(c.isalnum() or c in "-_" for c in header):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a header name; expected e.g. X-Forwarded-Proto")
+    return "HTTP_" + header.upper().replace("-", "_"), expected

@@ -17,7 +17,7 @@ from accounts.permissions import can_view_dossier
 from dossiers import results
 from dossiers.models import Dossier, Result
 from dossiers.services import TooLarge
-from portal.api.schema import ERROR_RESPONSES
+from portal.api.schema import ERROR_RESPONSES, PDF_RESPONSE
 from portal.errors import InvalidState, NotFound, ServiceError
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ def declared_too_large(request: Any) -> bool:
 class ResultView(APIView):
     """The signed result PDF, once the dossier is `result_ready` or `returned`; 409 before, 404 if not yours."""
 
+    @extend_schema(responses=PDF_RESPONSE)
     def get(self, request: Request, pk: int) -> FileResponse:
         dossier = Dossier.objects.filter(pk=pk).first()
         if dossier is None or not can_view_dossier(request.user, dossier):

@@ -24,7 +24,7 @@ from dossiers.api.serializers import (
 )
 from dossiers.constants import Channel, State
 from dossiers.models import Dossier
-from portal.api.schema import ERROR_RESPONSES
+from portal.api.schema import ERROR_RESPONSES, FILE_RESPONSE
 from portal.errors import NotFound
 
 MAX_PAGE_SIZE = 100
@@ -160,6 +160,7 @@ class DocumentUploadView(APIView):
 class DocumentView(APIView):
     """Download a paper of a dossier one may see; DELETE takes it out of a draft."""
 
+    @extend_schema(responses=FILE_RESPONSE)
     def get(self, request: Request, pk: int, document_id: int) -> FileResponse:
         dossier = Dossier.objects.filter(pk=pk).first()
         if dossier is None or not can_view_dossier(request.user, dossier):
@@ -171,6 +172,7 @@ class DocumentView(APIView):
             document.file.open("rb"), content_type=document.content_type, filename=document.original_name
         )
 
+    @extend_schema(responses={204: None, **ERROR_RESPONSES})
     def delete(self, request: Request, pk: int, document_id: int) -> Response:
         services.document_remove(dossier_id=pk, actor=request.user, document_id=document_id)
         return Response(status=204)
@@ -207,6 +209,7 @@ class ActionView(APIView):
 class AssignView(APIView):
     """Take the dossier ("assign to me"); staff of the competent agency only."""
 
+    @extend_schema(request=None, responses={200: DossierSerializer, **ERROR_RESPONSES})
     def post(self, request: Request, pk: int) -> Response:
         services.dossier_assign(dossier_id=pk, actor=request.user)
         return _detail(request, pk)

@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -12,7 +13,7 @@ from rest_framework.views import APIView
 
 from payments import receipts, services
 from payments.models import Invoice
-from portal.api.schema import ERROR_RESPONSES
+from portal.api.schema import ERROR_RESPONSES, PDF_RESPONSE
 from portal.urls_public import absolute_url
 
 
@@ -119,6 +120,7 @@ class WaiveView(APIView):
 class ReceiptView(APIView):
     """The electronic receipt (PDF) of a paid invoice; 409 before it is paid."""
 
+    @extend_schema(responses=PDF_RESPONSE)
     def get(self, request: Request, pk: int) -> HttpResponse:
         invoice = services.invoice_for(dossier_id=pk, user=request.user)
         response = HttpResponse(receipts.receipt_pdf(invoice), content_type="application/pdf")
@@ -146,8 +148,13 @@ class CallbackView(APIView):
         )
         return Response(result.body, status=result.status)
 
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, provider: str) -> Response:
         return self._handle(request, provider)
 
+    @extend_schema(
+        request={"application/x-www-form-urlencoded": OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request, provider: str) -> Response:
         return self._handle(request, provider)
