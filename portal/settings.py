@@ -186,7 +186,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Content Security Policy: own scripts and styles only, nothing inline (htmx, Swagger UI and Redoc ship as static
+# Content Security Policy: own scripts and styles only, nothing inline (htmx and Swagger UI ship as static
 # files; htmx's own indicator style is switched off by the htmx-config meta tag and lives in portal.css).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -300,12 +300,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", d
 SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", default=_real_host)
 # Only behind a proxy that sets the header itself: X-Forwarded-Proto from a client would otherwise pass for HTTPS.
 SECURE_PROXY_SSL_HEADER = env.proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
-# Swagger UI and Redoc from drf-spectacular-sidecar's static files; Swagger's initializer is a script of its own.
-SPECTACULAR_SETTINGS |= {
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-}
+# Swagger UI from drf-spectacular-sidecar's static files; its initializer is a script of its own (portal/urls.py).
+# No Redoc: its styled-components inject <style> elements, which a CSP without 'unsafe-inline' refuses.
+SPECTACULAR_SETTINGS |= {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR"}
 # `check --deploy` runs drf-spectacular's schema check too: nested serializers named after their view, one name
 # per choice set.
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "portal.api.schema.AutoSchema"
