@@ -113,3 +113,16 @@ def throttle_rates(name: str, defaults: dict[str, str]) -> dict[str, str]:
             )
         rates[scope] = rate
     return rates
+
+
+def proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto`` (or ``X-Forwarded-Proto=https``): the header a TLS-terminating proxy sets, and the
+    value that means HTTPS, as Django's ``SECURE_PROXY_SSL_HEADER``; None when unset."""
+    value = (_raw(name) or "").strip()
+    if not value:
+        return None
+    header, _, expected = value.partition("=")
+    header, expected = header.strip(), expected.strip() or "https"
+    if not header or not all(c.isalnum() or c in "-_" for c in header):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a header name; expected e.g. X-Forwarded-Proto")
+    return "HTTP_" + header.upper().replace("-", "_"), expected

@@ -10,18 +10,13 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from portal import env
+from portal import deployment, env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env.boolean("DEBUG", default=False)
+# Required off a local address; see "Fail closed" below.
 SECRET_KEY = env.string("SECRET_KEY")
-if not SECRET_KEY:
-    if not (DEBUG or env.boolean("PORTAL_DEMO", default=True)):
-        from django.core.exceptions import ImproperlyConfigured
-
-        raise ImproperlyConfigured("SECRET_KEY must be set in production (or SECRET_KEY_FILE)")
-    SECRET_KEY = "insecure-demo-key-set-SECRET_KEY-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env.string_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [])
@@ -40,6 +35,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "knox",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "axes",
@@ -225,12 +221,13 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Content Security Policy: own scripts and styles only (htmx ships in static/).
+# Content Security Policy: own scripts and styles only, nothing inline (htmx and Swagger UI ship as static
+# files; htmx's own indicator style is switched off by the htmx-config meta tag and lives in portal.css).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "script-src": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
@@ -254,11 +251,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-
-if not DEBUG and not env.boolean("PORTAL_DEMO", default=True):
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # The SLA clock (dossiers.sla): received at or after the cut-off hour counts from the next working day; results
 # are due at the end of office hours.
@@ -292,14 +284,68 @@ CELERY_BEAT_SCHEDULE = {
 
 # Payments (payments.providers): the sandbox's secret (the demo's default only while PORTAL_DEMO is on), VNPay's
 # merchant code and secret, where providers' settlement reports are dropped for the daily reconciliation.
-PAYMENT_SANDBOX_SECRET = env.string(
-    "PAYMENT_SANDBOX_SECRET", "sandbox-demo-secret" if env.boolean("PORTAL_DEMO", default=True) else ""
-)
-PAYMENT_PROVIDERS = env.string_list("PAYMENT_PROVIDERS", ["sandbox", "vnpay", "counter"])
+# (The demo defaults of the sandbox's secret and of the list are set under "Fail closed" below.)
+PAYMENT_SANDBOX_SECRET = env.string("PAYMENT_SANDBOX_SECRET")
+PAYMENT_PROVIDERS = env.string_list("PAYMENT_PROVIDERS", [])
 PAYMENT_VNPAY_TMN_CODE = env.string("PAYMENT_VNPAY_TMN_CODE")
 PAYMENT_VNPAY_SECRET = env.string("PAYMENT_VNPAY_SECRET")
 PAYMENT_VNPAY_URL = env.string("PAYMENT_VNPAY_URL")
 PAYMENT_SETTLEMENT_DIR = env.string("PAYMENT_SETTLEMENT_DIR", str(BASE_DIR / "var" / "settlements"))
+
+# ---- Fail closed (DESIGN.md "Trust", API.md "Running it") ---------------------------------------------------------
+# The demo's public SECRET_KEY and sandbox secret hold only while every ALLOWED_HOSTS entry is a local address
+# (localhost, 127.0.0.0/8, ::1, testserver). PORTAL_DEMO defaults to on exactly there; it stays an explicit
+# switch: PORTAL_DEMO=0 asks for the real secrets on localhost too (docker-compose), PORTAL_DEMO=1 on a real host
+# (a training portal) shows the demo banner and lists the sandbox, but never allows the public secrets. One
+# ImproperlyConfigured names everything missing. Off a local address the security headers and cookies default to
+# what `manage.py check --deploy` asks for; each is settable (e.g. for a TLS-terminating proxy).
+LOCAL_ONLY = deployment.local_only(ALLOWED_HOSTS)
+PORTAL_DEMO = env.boolean("PORTAL_DEMO", default=LOCAL_ONLY)
+PUBLIC_SECRETS_ALLOWED = LOCAL_ONLY and (PORTAL_DEMO or DEBUG)
+if not PAYMENT_PROVIDERS:
+    PAYMENT_PROVIDERS = ["sandbox", "vnpay", "counter"] if PORTAL_DEMO else ["vnpay", "counter"]
+if PUBLIC_SECRETS_ALLOWED:
+    SECRET_KEY = SECRET_KEY or deployment.PUBLIC_SECRET_KEY
+    PAYMENT_SANDBOX_SECRET = PAYMENT_SANDBOX_SECRET or deployment.PUBLIC_SANDBOX_SECRET
+else:
+    _missing = deployment.missing_secrets(
+        secret_key=SECRET_KEY,
+        payment_providers=PAYMENT_PROVIDERS,
+        sandbox_secret=PAYMENT_SANDBOX_SECRET,
+        vnpay_tmn_code=PAYMENT_VNPAY_TMN_CODE,
+        vnpay_secret=PAYMENT_VNPAY_SECRET,
+    )
+    if _missing:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            deployment.refusal(_missing, allowed_hosts=ALLOWED_HOSTS, demo_switched_off=not PORTAL_DEMO)
+        )
+_secure = not PUBLIC_SECRETS_ALLOWED  # any portal that holds real secrets
+_real_host = not LOCAL_ONLY  # HSTS and the HTTPS redirect would only break http://localhost
+SESSION_COOKIE_SECURE = env.boolean("SESSION_COOKIE_SECURE", default=_secure)
+CSRF_COOKIE_SECURE = env.boolean("CSRF_COOKIE_SECURE", default=_secure)
+SESSION_COOKIE_HTTPONLY = True
+# Lax: the citizen's return from the bank's page is a top-level GET and keeps the session.
+SESSION_COOKIE_SAMESITE = env.string("SESSION_COOKIE_SAMESITE", "Lax")
+CSRF_COOKIE_SAMESITE = env.string("CSRF_COOKIE_SAMESITE", "Lax")
+SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", default=_real_host)
+SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31_536_000 if _real_host else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_real_host)
+SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", default=_real_host)
+# Only behind a proxy that sets the header itself: X-Forwarded-Proto from a client would otherwise pass for HTTPS.
+SECURE_PROXY_SSL_HEADER = env.proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+# Swagger UI from drf-spectacular-sidecar's static files; its initializer is a script of its own (portal/urls.py).
+# No Redoc: its styled-components inject <style> elements, which a CSP without 'unsafe-inline' refuses.
+SPECTACULAR_SETTINGS |= {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR"}
+# `check --deploy` runs drf-spectacular's schema check too: nested serializers named after their view, one name
+# per choice set.
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "portal.api.schema.AutoSchema"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {
+    "DossierStateEnum": "dossiers.constants.State",
+    "OutcomeEnum": "dossiers.constants.Outcome",
+}
+# ---- end of Fail closed ---------------------------------------------------------------------------------------------
 
 # Notifications (notifications/): e-mail, SMS and in-portal messages to citizens and staff. E-mail goes through
 # EMAIL_BACKEND (the console by default; django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST... for SMTP).

@@ -18,7 +18,7 @@ from dossiers import results
 from dossiers.access import dossier_for
 from dossiers.models import Result
 from dossiers.services import TooLarge
-from portal.api.schema import ERROR_RESPONSES
+from portal.api.schema import ERROR_RESPONSES, PDF_RESPONSE
 from portal.api.throttling import VerifyThrottle
 from portal.errors import InvalidState, ServiceError
 
@@ -44,6 +44,7 @@ def declared_too_large(request: Any) -> bool:
 class ResultView(APIView):
     """The signed result PDF, once the dossier is `result_ready` or `returned`; 409 before, 404 if not yours."""
 
+    @extend_schema(responses=PDF_RESPONSE)
     def get(self, request: Request, pk: int) -> FileResponse:
         dossier = dossier_for(request.user, pk, ask=Ask.RESULT, log=AccessWhat.RESULT)
         result = Result.objects.filter(dossier=dossier).first()

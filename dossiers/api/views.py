@@ -26,7 +26,7 @@ from dossiers.api.serializers import (
     LookupSerializer,
 )
 from dossiers.constants import Channel, State
-from portal.api.schema import ERROR_RESPONSES
+from portal.api.schema import ERROR_RESPONSES, FILE_RESPONSE
 from portal.api.throttling import DossierCreateThrottle, LookupThrottle, UploadThrottle
 from portal.errors import NotFound
 
@@ -164,6 +164,7 @@ class DocumentUploadView(APIView):
 class DocumentView(APIView):
     """Download a paper of a dossier one may see; DELETE takes it out of a draft."""
 
+    @extend_schema(responses=FILE_RESPONSE)
     def get(self, request: Request, pk: int, document_id: int) -> FileResponse:
         dossier = dossier_for(
             request.user, pk, ask=Ask.DOCUMENTS, log=AccessWhat.DOCUMENT, detail=str(document_id)
@@ -175,6 +176,7 @@ class DocumentView(APIView):
             document.file.open("rb"), content_type=document.content_type, filename=document.original_name
         )
 
+    @extend_schema(responses={204: None, **ERROR_RESPONSES})
     def delete(self, request: Request, pk: int, document_id: int) -> Response:
         services.document_remove(dossier_id=pk, actor=request.user, document_id=document_id)
         return Response(status=204)
@@ -211,6 +213,7 @@ class ActionView(APIView):
 class AssignView(APIView):
     """Take the dossier ("assign to me"); staff of the competent agency only."""
 
+    @extend_schema(request=None, responses={200: DossierSerializer, **ERROR_RESPONSES})
     def post(self, request: Request, pk: int) -> Response:
         services.dossier_assign(dossier_id=pk, actor=request.user)
         return _detail(request, pk)

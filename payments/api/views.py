@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -14,7 +15,7 @@ from accounts.policy import Ask
 from audit.models import AccessWhat
 from payments import receipts, services
 from payments.models import Invoice
-from portal.api.schema import ERROR_RESPONSES
+from portal.api.schema import ERROR_RESPONSES, PDF_RESPONSE
 from portal.api.throttling import CallbackThrottle
 from portal.urls_public import absolute_url
 
@@ -122,6 +123,7 @@ class WaiveView(APIView):
 class ReceiptView(APIView):
     """The electronic receipt (PDF) of a paid invoice; 409 before it is paid."""
 
+    @extend_schema(responses=PDF_RESPONSE)
     def get(self, request: Request, pk: int) -> HttpResponse:
         invoice = services.invoice_for(
             dossier_id=pk, user=request.user, ask=Ask.RECEIPT, log=AccessWhat.RECEIPT
@@ -152,8 +154,13 @@ class CallbackView(APIView):
         )
         return Response(result.body, status=result.status)
 
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, provider: str) -> Response:
         return self._handle(request, provider)
 
+    @extend_schema(
+        request={"application/x-www-form-urlencoded": OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request, provider: str) -> Response:
         return self._handle(request, provider)

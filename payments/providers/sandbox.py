@@ -1,7 +1,8 @@
 """The sandbox: the VNPay 2.1 form against a demo payment page served by the portal itself (no real money).
 
 The demo page lets a demo user pay or cancel; it then sends the server notice, signed with
-``$PAYMENT_SANDBOX_SECRET``, exactly as VNPay would, and sends the citizen back to the return page.
+``$PAYMENT_SANDBOX_SECRET``, exactly as VNPay would, and sends the citizen back to the return page. Off a local
+address the demo's public secret is never accepted (portal.deployment).
 """
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.urls import reverse
 
 from payments.providers import register
 from payments.providers.vnpay import VnpayForm
+from portal import deployment
 from portal.urls_public import absolute_url
 
 
@@ -21,10 +23,23 @@ class SandboxProvider(VnpayForm):
         self.pay_url = absolute_url(None, reverse("payments:sandbox-pay"))
 
     def check_config(self) -> list[str]:
-        return [] if settings.PAYMENT_SANDBOX_SECRET else ["PAYMENT_SANDBOX_SECRET is not set"]
+        if not settings.PAYMENT_SANDBOX_SECRET:
+            return ["PAYMENT_SANDBOX_SECRET is not set"]
+        if self._public_secret_refused():
+            return ["PAYMENT_SANDBOX_SECRET is the demo's public secret, refused off a local address"]
+        return []
+
+    @staticmethod
+    def _public_secret_refused() -> bool:
+        # The settings refuse to start with it already; this holds even if settings are changed at run time.
+        return (
+            settings.PAYMENT_SANDBOX_SECRET == deployment.PUBLIC_SANDBOX_SECRET
+            and not deployment.local_only(settings.ALLOWED_HOSTS)
+        )
 
     def merchant_code(self) -> str:
         return self.MERCHANT
 
     def secret(self) -> str:
-        return settings.PAYMENT_SANDBOX_SECRET
+        # No secret, no valid signature: a notice signed with the public secret is refused as forged.
+        return "" if self._public_secret_refused() else settings.PAYMENT_SANDBOX_SECRET
