@@ -66,8 +66,9 @@ class VerifyThrottle(AnonRateThrottle):
 class VerifyView(APIView):
     """Upload a PDF (multipart `file`): is it a result this portal signed, unchanged since?
 
-    Always 200 with `valid` for a readable upload; a changed byte answers `valid: false` with the reason.
-    413 for a file over 20 MB.
+    Always 200 with `valid` and the `reason`: a file that is not one of the portal's results (by its SHA-256; a
+    changed byte makes another file) is answered at once, without being read, as not a result of this portal;
+    only a result on record is parsed and its signature checked, with a time budget. 413 for a file over 20 MB.
     """
 
     permission_classes = [AllowAny]
