@@ -18,6 +18,7 @@ from dossiers import results
 from dossiers.models import Dossier, Result
 from dossiers.services import TooLarge
 from portal.api.schema import ERROR_RESPONSES
+from portal.downloads import private_file_response
 from portal.errors import InvalidState, NotFound, ServiceError
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class ResultView(APIView):
             raise ServiceUnavailable(
                 "The result file cannot be read now; the portal's staff have been told."
             ) from None
-        return FileResponse(handle, content_type="application/pdf", filename=f"{dossier.code}.pdf")
+        return private_file_response(handle, filename=f"{dossier.code}.pdf")
 
 
 class VerifyThrottle(AnonRateThrottle):

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from accounts.permissions import can_view_dossier
 from dossiers import slips
 from portal.api.schema import ERROR_RESPONSES, ErrorSerializer
+from portal.downloads import private_file_response
 from portal.errors import NotFound
 
 
@@ -41,6 +42,6 @@ class SlipView(APIView):
         dossier = slips.load(pk)
         if dossier is None or not can_view_dossier(request.user, dossier):
             raise NotFound("No such dossier.")
-        response = HttpResponse(slips.render(dossier, kind, request=request), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{dossier.code}-{kind}.pdf"'
-        return response
+        return private_file_response(
+            slips.render(dossier, kind, request=request), filename=f"{dossier.code}-{kind}.pdf"
+        )

@@ -25,6 +25,7 @@ from dossiers.api.serializers import (
 from dossiers.constants import Channel, State
 from dossiers.models import Dossier
 from portal.api.schema import ERROR_RESPONSES
+from portal.downloads import private_file_response
 from portal.errors import NotFound
 
 MAX_PAGE_SIZE = 100
@@ -167,9 +168,7 @@ class DocumentView(APIView):
         document = dossier.documents.filter(pk=document_id).first()
         if document is None:
             raise NotFound("No such document.")
-        return FileResponse(
-            document.file.open("rb"), content_type=document.content_type, filename=document.original_name
-        )
+        return private_file_response(document.file.open("rb"), filename=document.original_name)
 
     def delete(self, request: Request, pk: int, document_id: int) -> Response:
         services.document_remove(dossier_id=pk, actor=request.user, document_id=document_id)

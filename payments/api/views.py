@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from payments import receipts, services
 from payments.models import Invoice
 from portal.api.schema import ERROR_RESPONSES
+from portal.downloads import private_file_response
 from portal.urls_public import absolute_url
 
 
@@ -121,9 +122,9 @@ class ReceiptView(APIView):
 
     def get(self, request: Request, pk: int) -> HttpResponse:
         invoice = services.invoice_for(dossier_id=pk, user=request.user)
-        response = HttpResponse(receipts.receipt_pdf(invoice), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="bien-lai-{invoice.reference}.pdf"'
-        return response
+        return private_file_response(
+            receipts.receipt_pdf(invoice), filename=f"bien-lai-{invoice.reference}.pdf"
+        )
 
 
 class CallbackView(APIView):
