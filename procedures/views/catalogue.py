@@ -1,6 +1,7 @@
 """The public catalogue pages: search, a procedure's page, its QR code, an agency's QR sheet, template files."""
 
 import io
+import re
 from typing import Any
 
 import segno
@@ -97,5 +98,8 @@ def component_template(request: HttpRequest, pk: int) -> FileResponse:
         public or has_permission(request.user, "catalogue.manage")
     ):
         raise Http404("No template file here.")
-    name = component.template.name.rsplit("/", 1)[-1]
-    return FileResponse(component.template.open("rb"), as_attachment=True, filename=name)
+    # An upload is stored as "<random>-<name>"; the visitor gets the name.
+    name = re.sub(r"^[0-9a-f]{16}-", "", stored.rsplit("/", 1)[-1])
+    response = FileResponse(component.template.open("rb"), as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -259,6 +259,11 @@ def test_an_uploaded_template_is_kept_under_the_templates_prefix_with_a_random_n
 
     name = draft.components.get(position=0).template.name
     assert re.fullmatch(r"templates/\d{4}/[0-9a-f]{16}-x\.pdf", name), name
+    admin = Client()
+    admin.force_login(province_admin)
+    response = admin.get(f"/components/{draft.components.get(position=0).pk}/template/")
+    assert response["Content-Disposition"] == 'attachment; filename="x.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 # Downloads and caching
