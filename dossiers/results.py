@@ -148,7 +148,7 @@ class Verification:
 
 
 NOT_OURS = "This file is not a result of this portal."
-# A result is a file the portal wrote: a few dozen objects (20 for a one-page decision). Anything near this
+# A result is a file the portal wrote: a few dozen objects (20 for a one-page decision). Anything past this
 # bound was not written by the portal, whatever its hash says, and is not parsed.
 MAX_OBJECTS = 1_000
 # Validating a genuine result takes a fraction of a second; past this the child doing it is killed.
