@@ -166,11 +166,22 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.kind}"
 
 
+def _result_path(instance: "Result", filename: str) -> str:
+    # A random name, like a document's: nothing about the dossier (its code is sequential) reaches the name.
+    return f"results/{instance.storage_key}"
+
+
 class Result(models.Model):
-    """The signed result of a dossier: one per dossier, never replaced."""
+    """The signed result of a dossier: one per dossier, never replaced.
+
+    ``verification_token`` is printed in the result's QR code (the PDF is drawn before it is signed, so it cannot
+    carry its own hash): whoever holds the result may see its record on the verification page, nobody else.
+    """
 
     dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="result")
-    file = models.FileField(upload_to="results/%Y/%m/", max_length=255)
+    file = models.FileField(upload_to=_result_path, max_length=255)
+    storage_key = models.CharField(max_length=64, unique=True)
+    verification_token = models.CharField(max_length=64)
     sha256 = models.CharField(max_length=64, unique=True)
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     signer = models.CharField(max_length=255)

@@ -6,8 +6,12 @@ finishes the transition), and it moves the dossier to ``result_ready`` through t
 
 import hashlib
 import logging
+import re
+import secrets
 from dataclasses import dataclass
 from io import BytesIO
+from typing import Any
+from urllib.parse import urlencode
 
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
@@ -16,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -23,18 +28,28 @@ from pyhanko_certvalidator import ValidationContext
 from dossiers import pdf, pki, signers, workflow
 from dossiers.constants import Outcome, State
 from dossiers.models import Dossier, Result
-from portal import asyncsafe
+from portal import asyncsafe, bounded
 from portal.urls_public import absolute_url
 
 log = logging.getLogger(__name__)
 
 
-def verification_url(dossier: Dossier) -> str:
-    return absolute_url(None, reverse("verify") + f"?code={dossier.code}")
+def new_verification_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
-def result_document(dossier: Dossier) -> pdf.Document:
-    """The decision as a document: granted with the result named by the procedure, or refused with the reason."""
+def verification_url(dossier: Dossier, verification_token: str) -> str:
+    """The address in the result's QR code: the code and the result's token, so only its holder sees the record."""
+    query = urlencode({"code": dossier.code or "", "key": verification_token})
+    return absolute_url(None, f"{reverse('verify')}?{query}")
+
+
+def result_document(dossier: Dossier, *, verification_token: str | None = None) -> pdf.Document:
+    """The decision as a document: granted with the result named by the procedure, or refused with the reason.
+
+    Its QR code carries ``verification_token`` (a new one when not given), to be stored on the result."""
+    if verification_token is None:
+        verification_token = new_verification_token()
     version = dossier.version
     granted = dossier.outcome == Outcome.GRANT
     approval = dossier.events.filter(action="approve").order_by("-at").first()
@@ -75,7 +90,7 @@ def result_document(dossier: Dossier) -> pdf.Document:
         subtitle=version.result if granted else "Thông báo từ chối giải quyết",
         paragraphs=paragraphs,
         rows=rows,
-        qr_url=verification_url(dossier),
+        qr_url=verification_url(dossier, verification_token),
         qr_caption="Quét mã để kiểm tra tính xác thực của văn bản điện tử này",
         place_and_date=f"{settings.PROVINCE_NAME}, ngày {decided:%d} tháng {decided:%m} năm {decided:%Y}",
         signature_block=["THỦ TRƯỞNG CƠ QUAN", "(Đã ký số)", dossier.agency.name],
@@ -99,8 +114,9 @@ def result_sign(*, dossier_id: int) -> Result | None:
             return None
         result = Result.objects.filter(dossier=dossier).first()
         if result is None:
+            token = new_verification_token()
             signed = signers.current().sign(
-                pdf.render(result_document(dossier)),
+                pdf.render(result_document(dossier, verification_token=token)),
                 agency_code=dossier.agency.code,
                 reason=f"Kết quả giải quyết hồ sơ {dossier.code}",
                 location=settings.PROVINCE_NAME,
@@ -108,13 +124,15 @@ def result_sign(*, dossier_id: int) -> Result | None:
             digest = hashlib.sha256(signed.data).hexdigest()
             result = Result(
                 dossier=dossier,
+                storage_key=f"{secrets.token_hex(16)}.pdf",
+                verification_token=token,
                 sha256=digest,
                 outcome=dossier.outcome,
                 signer=signed.signer_name,
                 certificate_serial=signed.certificate_serial,
                 signed_at=timezone.now(),
             )
-            result.file.save(f"{dossier.code}.pdf", ContentFile(signed.data), save=False)
+            result.file.save(result.storage_key, ContentFile(signed.data), save=False)
             result.save()
         workflow.apply(dossier_id=dossier.pk, action="signed", actor=None)
     return result
@@ -129,6 +147,15 @@ class Verification:
     reason: str
 
 
+NOT_OURS = "This file is not a result of this portal."
+# A result is a file the portal wrote: a few dozen objects (20 for a one-page decision). Anything past this
+# bound was not written by the portal, whatever its hash says, and is not parsed.
+MAX_OBJECTS = 1_000
+# Validating a genuine result takes a fraction of a second; past this the child doing it is killed.
+TIME_BUDGET_SECONDS = 10.0
+_SIZE = re.compile(rb"/Size\s+(\d{1,12})")
+
+
 def _trust_roots() -> list[asn1_x509.Certificate]:
     data = pki.ca_cert_path().read_bytes()
     if pem.detect(data):
@@ -136,38 +163,64 @@ def _trust_roots() -> list[asn1_x509.Certificate]:
     return [asn1_x509.Certificate.load(data)]
 
 
-def verify(data: bytes) -> Verification:
-    """Whether ``data`` is a result this portal signed, unchanged since: the signature must be intact, cover the
-    whole file and chain to the province's CA, and the file must be the one on record."""
-    result = Result.objects.select_related("dossier").filter(sha256=hashlib.sha256(data).hexdigest()).first()
+def _declared_objects(data: bytes) -> int | None:
+    """The object count the last trailer (or cross-reference stream) declares, read from the file's tail only."""
+    sizes = _SIZE.findall(data[-4096:])
+    return int(sizes[-1]) if sizes else None
+
+
+def _signature_status(data: bytes, roots: list[asn1_x509.Certificate]) -> dict[str, Any]:
+    """pyHanko's validation of the last signature, as plain data; runs in the bounded child process."""
     try:
-        reader = PdfFileReader(BytesIO(data), strict=False)
-        signatures = reader.embedded_signatures
-    except Exception:  # noqa: BLE001 - any unreadable upload is simply not a valid result
-        if data.lstrip()[:5] == b"%PDF-":
-            return Verification(
-                False, None, None, None, "The file is damaged or was changed after it was signed."
-            )
-        return Verification(False, None, None, None, "This is not a PDF.")
+        signatures = PdfFileReader(BytesIO(data), strict=False).embedded_signatures
+    except Exception:  # noqa: BLE001 - an unreadable file is a damaged one
+        return {"readable": False}
     if not signatures:
-        return Verification(False, None, None, None, "The PDF carries no digital signature.")
-    try:
-        status = asyncsafe.call(
-            validate_pdf_signature, signatures[-1], ValidationContext(trust_roots=_trust_roots())
-        )
-    except Exception as exc:  # noqa: BLE001 - a malformed signature is an invalid one
-        log.info("signature validation failed: %s", exc)
-        return Verification(False, None, None, None, "The signature cannot be validated.")
-    if not (status.intact and status.valid):
-        return Verification(False, None, None, None, "The document was changed after it was signed.")
-    if not status.trusted:
-        return Verification(False, None, None, None, "The signature is not from the province's certificates.")
-    if status.coverage is None or status.coverage.name != "ENTIRE_FILE":
-        return Verification(
-            False, None, None, None, "Something was added to the document after it was signed."
-        )
+        return {"readable": True, "signed": False}
+    status = asyncsafe.call(validate_pdf_signature, signatures[-1], ValidationContext(trust_roots=roots))
+    return {
+        "readable": True,
+        "signed": True,
+        "intact": bool(status.intact and status.valid),
+        "trusted": bool(status.trusted),
+        "coverage": status.coverage.name if status.coverage is not None else None,
+    }
+
+
+def _invalid(reason: str) -> Verification:
+    return Verification(False, None, None, None, reason)
+
+
+def verify(data: bytes) -> Verification:
+    """Whether ``data`` is a result this portal signed, unchanged since.
+
+    The file must first be one on record (by its SHA-256): anything else is answered at once, without being
+    parsed, so an upload costs a hash unless it is a result the portal issued. A file on record is then checked
+    again, in a child process with a time and memory budget: its signature must be intact, cover the whole file
+    and chain to the province's CA.
+    """
+    result = Result.objects.select_related("dossier").filter(sha256=hashlib.sha256(data).hexdigest()).first()
     if result is None:
-        return Verification(False, None, None, None, "This document is not in the portal's record.")
+        return _invalid(NOT_OURS)
+    objects = _declared_objects(data)
+    if objects is None or objects > MAX_OBJECTS:
+        log.warning("result %s on record is not a file the portal writes (%s objects)", result.pk, objects)
+        return _invalid("The file is damaged or was changed after it was signed.")
+    try:
+        status = bounded.call(_signature_status, data, _trust_roots(), timeout=TIME_BUDGET_SECONDS)
+    except (bounded.OverBudget, bounded.Failed) as exc:
+        log.warning("validation of result %s failed: %s", result.pk, exc)
+        return _invalid("The signature cannot be validated.")
+    if not status["readable"]:
+        return _invalid("The file is damaged or was changed after it was signed.")
+    if not status["signed"]:
+        return _invalid("The PDF carries no digital signature.")
+    if not status["intact"]:
+        return _invalid("The document was changed after it was signed.")
+    if not status["trusted"]:
+        return _invalid("The signature is not from the province's certificates.")
+    if status["coverage"] != "ENTIRE_FILE":
+        return _invalid("Something was added to the document after it was signed.")
     return Verification(
         True,
         result.dossier.code,
@@ -175,3 +228,18 @@ def verify(data: bytes) -> Verification:
         result.signer,
         "Signed by the portal and unchanged since.",
     )
+
+
+def result_for_holder(*, code: str, key: str) -> Result | None:
+    """The signed result of dossier ``code`` when ``key`` is its verification token (from its QR code); else
+    None, the same for an unknown code, a missing key and a wrong one."""
+    if not code or not key:
+        return None
+    result = (
+        Result.objects.select_related("dossier__version", "dossier__agency")
+        .filter(dossier__code=code)
+        .first()
+    )
+    if result is None or not result.verification_token:
+        return None
+    return result if constant_time_compare(key, result.verification_token) else None

@@ -5,13 +5,17 @@ Each service is one transaction that checks the actor, locks the procedure row, 
 ``actor=None`` is the system itself (the import and demo commands).
 """
 
+import re
+import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from rest_framework import serializers
 
 from accounts.permissions import has_permission
@@ -66,7 +70,41 @@ def _lock(procedure: Procedure) -> Procedure:
     return Procedure.objects.select_for_update().get(pk=procedure.pk)
 
 
-def _write_children(version: ProcedureVersion, content: dict[str, Any]) -> None:
+TEMPLATE_PREFIX = "templates/"
+# Where the import command stores a catalogue file's templates (``catalogue_file.store_templates``): by content.
+IMPORTED_TEMPLATE = re.compile(r"templates/[0-9a-f]{16}/[^/\\]+")
+
+
+class InvalidTemplate(ServiceError):
+    code = "invalid_template"
+
+
+def _kept_templates(procedure: Procedure) -> set[str]:
+    """The template files this procedure's components already hold: the only stored names an edit may keep."""
+    return set(
+        Component.objects.filter(version__procedure=procedure)
+        .exclude(template="")
+        .values_list("template", flat=True)
+    )
+
+
+def _template_name(name: str, *, procedure: Procedure, imported: bool) -> str:
+    """A stored template named in ``content``, accepted only where it cannot reach another file.
+
+    An edit may keep a file the procedure's components already hold; a new file comes as an upload. An import
+    may also name a file the import command stored from the catalogue file (by its content's hash). Any other
+    stored name, such as a citizen's result, is refused.
+    """
+    parts = name.split("/")
+    inside = name.startswith(TEMPLATE_PREFIX) and ".." not in parts and "" not in parts and "\\" not in name
+    if inside and (
+        name in _kept_templates(procedure) or (imported and IMPORTED_TEMPLATE.fullmatch(name) is not None)
+    ):
+        return name
+    raise InvalidTemplate("A template file must be uploaded; a stored file cannot be named.")
+
+
+def _write_children(version: ProcedureVersion, content: dict[str, Any], *, imported: bool = False) -> None:
     """Replace the fees, components, form fields and steps of a draft with those of ``content``."""
     version.fees.all().delete()
     version.components.all().delete()
@@ -87,9 +125,14 @@ def _write_children(version: ProcedureVersion, content: dict[str, Any]) -> None:
         )
         template = c.get("template") or ""
         if isinstance(template, File):
-            component.template.save(template.name or "template", template, save=False)
-        else:
-            component.template.name = template
+            # Under a random folder of the templates' own prefix: the admin's file name never picks a path.
+            try:
+                safe = get_valid_filename((template.name or "").rsplit("/", 1)[-1])[-100:]
+            except SuspiciousFileOperation:
+                safe = "template"
+            component.template.save(f"{secrets.token_hex(8)}-{safe}", template, save=False)
+        elif template:
+            component.template.name = _template_name(template, procedure=version.procedure, imported=imported)
         component.save()
     FormField.objects.bulk_create(
         FormField(
@@ -109,7 +152,9 @@ def _write_children(version: ProcedureVersion, content: dict[str, Any]) -> None:
     )
 
 
-def _new_version(*, procedure: Procedure, content: dict[str, Any], actor: Any) -> ProcedureVersion:
+def _new_version(
+    *, procedure: Procedure, content: dict[str, Any], actor: Any, imported: bool = False
+) -> ProcedureVersion:
     number = (procedure.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ProcedureVersion.objects.create(
         procedure=procedure,
@@ -118,7 +163,7 @@ def _new_version(*, procedure: Procedure, content: dict[str, Any], actor: Any) -
         created_by=actor,
         **{field: content[field] for field in _SCALAR_FIELDS},
     )
-    _write_children(version, content)
+    _write_children(version, content, imported=imported)
     return version
 
 
@@ -330,7 +375,7 @@ def catalogue_import(
             for draft in procedure.versions.filter(state=VersionState.DRAFT):
                 version_archive(version=draft, actor=actor, comment="replaced by an import")
             counts["updated"] += 1
-        version = _new_version(procedure=procedure, content=content, actor=actor)
+        version = _new_version(procedure=procedure, content=content, actor=actor, imported=True)
         _log(version=version, action=CatalogueAction.IMPORT, actor=actor)
         version_publish(version=version, actor=actor)
     return counts

@@ -20,6 +20,7 @@ from dossiers.models import Result
 from dossiers.services import TooLarge
 from portal.api.schema import ERROR_RESPONSES, PDF_RESPONSE
 from portal.api.throttling import VerifyThrottle
+from portal.downloads import private_file_response
 from portal.errors import InvalidState, ServiceError
 
 log = logging.getLogger(__name__)
@@ -57,14 +58,15 @@ class ResultView(APIView):
             raise ServiceUnavailable(
                 "The result file cannot be read now; the portal's staff have been told."
             ) from None
-        return FileResponse(handle, content_type="application/pdf", filename=f"{dossier.code}.pdf")
+        return private_file_response(handle, filename=f"{dossier.code}.pdf")
 
 
 class VerifyView(APIView):
     """Upload a PDF (multipart `file`): is it a result this portal signed, unchanged since?
 
-    Always 200 with `valid` for a readable upload; a changed byte answers `valid: false` with the reason.
-    413 for a file over 20 MB.
+    Always 200 with `valid` and the `reason`: a file that is not one of the portal's results (by its SHA-256; a
+    changed byte makes another file) is answered at once, without being read, as not a result of this portal;
+    only a result on record is parsed and its signature checked, with a time budget. 413 for a file over 20 MB.
     """
 
     permission_classes = [AllowAny]

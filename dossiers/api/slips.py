@@ -13,6 +13,7 @@ from audit.models import AccessWhat
 from dossiers import slips
 from dossiers.access import dossier_for
 from portal.api.schema import ERROR_RESPONSES, ErrorSerializer
+from portal.downloads import private_file_response
 from portal.errors import NotFound
 
 
@@ -43,6 +44,6 @@ class SlipView(APIView):
         dossier = dossier_for(
             request.user, pk, ask=Ask.SLIPS, log=AccessWhat.SLIP, detail=kind, queryset=slips.loading()
         )
-        response = HttpResponse(slips.render(dossier, kind, request=request), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{dossier.code}-{kind}.pdf"'
-        return response
+        return private_file_response(
+            slips.render(dossier, kind, request=request), filename=f"{dossier.code}-{kind}.pdf"
+        )

@@ -28,6 +28,7 @@ from dossiers.api.serializers import (
 from dossiers.constants import Channel, State
 from portal.api.schema import ERROR_RESPONSES, FILE_RESPONSE
 from portal.api.throttling import DossierCreateThrottle, LookupThrottle, UploadThrottle
+from portal.downloads import private_file_response
 from portal.errors import NotFound
 
 MAX_PAGE_SIZE = 100
@@ -172,9 +173,7 @@ class DocumentView(APIView):
         document = dossier.documents.filter(pk=document_id).first()
         if document is None:
             raise NotFound("No such document.")
-        return FileResponse(
-            document.file.open("rb"), content_type=document.content_type, filename=document.original_name
-        )
+        return private_file_response(document.file.open("rb"), filename=document.original_name)
 
     @extend_schema(responses={204: None, **ERROR_RESPONSES})
     def delete(self, request: Request, pk: int, document_id: int) -> Response:

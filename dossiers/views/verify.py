@@ -1,4 +1,4 @@
-"""The public verification page: open it from a result's QR, or upload a PDF to check it."""
+"""The public verification page: open it from a result's QR (code and key), or upload a PDF to check it."""
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers import results
 from dossiers.api.results import declared_too_large
-from dossiers.models import Result
 from portal.api.throttling import VerifyThrottle, limit_page
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -30,12 +29,10 @@ def verify(request: HttpRequest) -> HttpResponse:
         message = _("The file is larger than 20 MB.")
         return render(request, "verify.html", {"form": VerifyForm(), "error": message}, status=413)
     code = request.GET.get("code", "").strip()[:48]
+    key = request.GET.get("key", "").strip()[:64]
+    # The record only for the holder of the result (its QR carries the key): a code alone is as good as unknown.
     record = (
-        Result.objects.select_related("dossier__version", "dossier__agency")
-        .filter(dossier__code=code)
-        .first()
-        if code and code.isprintable()
-        else None
+        results.result_for_holder(code=code, key=key) if code.isprintable() and key.isprintable() else None
     )
     form = VerifyForm(request.POST or None, request.FILES or None)
     verification = None

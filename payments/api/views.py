@@ -17,6 +17,7 @@ from payments import receipts, services
 from payments.models import Invoice
 from portal.api.schema import ERROR_RESPONSES, PDF_RESPONSE
 from portal.api.throttling import CallbackThrottle
+from portal.downloads import private_file_response
 from portal.urls_public import absolute_url
 
 
@@ -128,9 +129,9 @@ class ReceiptView(APIView):
         invoice = services.invoice_for(
             dossier_id=pk, user=request.user, ask=Ask.RECEIPT, log=AccessWhat.RECEIPT
         )
-        response = HttpResponse(receipts.receipt_pdf(invoice), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="bien-lai-{invoice.reference}.pdf"'
-        return response
+        return private_file_response(
+            receipts.receipt_pdf(invoice), filename=f"bien-lai-{invoice.reference}.pdf"
+        )
 
 
 class CallbackView(APIView):

@@ -1,6 +1,7 @@
 """The public catalogue pages: search, a procedure's page, its QR code, an agency's QR sheet, template files."""
 
 import io
+import re
 from typing import Any
 
 import segno
@@ -91,7 +92,14 @@ def component_template(request: HttpRequest, pk: int) -> FileResponse:
     """A component's template file: public once its version is published; drafts only for province admins."""
     component = get_object_or_404(Component.objects.select_related("version"), pk=pk)
     public = component.version.state == VersionState.PUBLISHED
-    if not component.template or not (public or has_permission(request.user, "catalogue.manage")):
+    # Only a file of the templates' own prefix: a row that names any other stored file serves nothing.
+    stored = component.template.name or ""
+    if not stored.startswith("templates/") or not (
+        public or has_permission(request.user, "catalogue.manage")
+    ):
         raise Http404("No template file here.")
-    name = component.template.name.rsplit("/", 1)[-1]
-    return FileResponse(component.template.open("rb"), as_attachment=True, filename=name)
+    # An upload is stored as "<random>-<name>"; the visitor gets the name.
+    name = re.sub(r"^[0-9a-f]{16}-", "", stored.rsplit("/", 1)[-1])
+    response = FileResponse(component.template.open("rb"), as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -155,15 +155,14 @@ def test_an_unknown_kind_or_dossier_is_not_found(api: Any, citizen: Any, journey
     assert unknown_dossier.status_code == 404
 
 
-def test_the_slip_opens_in_the_browser_under_the_dossier_code(
-    api: Any, citizen: Any, journey: Journey
-) -> None:
+def test_the_slip_is_downloaded_under_the_dossier_code(api: Any, citizen: Any, journey: Journey) -> None:
     journey.to("assessing")
 
     response = api(citizen).get(slip_url(journey.dossier, "receipt"), HTTP_ACCEPT="application/pdf")
 
     assert response.status_code == 200
-    assert response["Content-Disposition"] == f'inline; filename="{journey.dossier.code}-receipt.pdf"'
+    assert response["Content-Disposition"] == f'attachment; filename="{journey.dossier.code}-receipt.pdf"'
+    assert response["Cache-Control"] == "no-store, private"
     assert response.content.startswith(b"%PDF-")
 
 

@@ -81,7 +81,9 @@ def _open_page(
 
     def on_console(message: ConsoleMessage) -> None:
         if message.type == "error":
-            problems.append(f"console: {message.text} at {message.location.get('url')}:{message.location.get('lineNumber')}")
+            problems.append(
+                f"console: {message.text} at {message.location.get('url')}:{message.location.get('lineNumber')}"
+            )
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))

@@ -1,5 +1,6 @@
-"""Fixtures of the security tests: dossiers of agency A and B in each state, built without the workflow, and the
-personas beyond conftest's (a superuser, inactive users)."""
+"""Fixtures of the security tests: dossiers of agency A and B in each state, built without the workflow, the
+personas beyond conftest's (a superuser, inactive users), and the signing tests' demo PKI and approved dossiers
+(agency A's procedure signs real results)."""
 
 from typing import Any
 
@@ -8,6 +9,14 @@ import pytest
 from accounts.constants import Role
 from dossiers.models import Dossier
 from tests.factories import DossierFactory, ProcedureVersionFactory, UserFactory
+from tests.signing.conftest import (  # noqa: F401 - fixtures, registered by being imported here
+    assessed,
+    demo_pki,
+    eager,
+    session_pki,
+    signing_agency,
+    version_a,
+)
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A state of the lifecycle → the factory trait that puts a dossier in it.
@@ -33,11 +42,6 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture
-def version_a(agency_a: Any) -> Any:
-    return ProcedureVersionFactory(published=True, agency=agency_a)
-
-
-@pytest.fixture
 def version_b(agency_b: Any) -> Any:
     return ProcedureVersionFactory(published=True, agency=agency_b)
 
@@ -55,7 +59,7 @@ def inactive_receiver(agency_a: Any) -> Any:
 
 
 @pytest.fixture
-def make_dossier(version_a: Any, version_b: Any, citizen: Any, receiver: Any, agency_a: Any) -> Any:
+def make_dossier(version_a: Any, version_b: Any, citizen: Any, receiver: Any, agency_a: Any) -> Any:  # noqa: F811
     """``make_dossier(kind, state)``; ``kind`` is one of
 
     - ``online_a``: the citizen's online dossier of agency A, taken in by agency A's counter;

@@ -190,7 +190,7 @@ def test_the_grant_result_names_the_decision_the_result_and_the_code(
     workflow.apply(dossier_id=assessed.pk, action="approve", actor=approver, comment="Đủ điều kiện cấp phép")
     dossier = Dossier.objects.get(pk=assessed.pk)
 
-    document = results.result_document(dossier)
+    document = results.result_document(dossier, verification_token="tok-en_1")
 
     body = " ".join(document.paragraphs)
     assert "<b>chấp thuận</b>" in body and "không chấp thuận" not in body
@@ -202,7 +202,7 @@ def test_the_grant_result_names_the_decision_the_result_and_the_code(
     assert document.agency == "Sở Tư pháp"
     assert ("Người nộp hồ sơ", "Nguyễn Văn An") in document.rows
     assert ("Giới tính", "Nam") in document.rows
-    assert document.qr_url == f"{BASE_URL}/verify/?code={dossier.code}"
+    assert document.qr_url == f"{BASE_URL}/verify/?code={dossier.code}&key=tok-en_1"
     assert "Đã ký số" in " ".join(document.signature_block)
 
 
@@ -218,7 +218,7 @@ def test_the_deny_result_gives_the_refusal_and_its_reason(
     )
     dossier.refresh_from_db()
 
-    document = results.result_document(dossier)
+    document = results.result_document(dossier, verification_token="tok-en_1")
 
     body = " ".join(document.paragraphs)
     assert "<b>không chấp thuận</b>" in body
@@ -226,7 +226,7 @@ def test_the_deny_result_gives_the_refusal_and_its_reason(
     assert "Lý do: Công trình nằm trong hành lang giao thông" in body
     assert dossier.code in body
     assert document.subtitle == "Thông báo từ chối giải quyết"
-    assert document.qr_url == f"{BASE_URL}/verify/?code={dossier.code}"
+    assert document.qr_url == f"{BASE_URL}/verify/?code={dossier.code}&key=tok-en_1"
 
 
 def test_the_deny_result_falls_back_to_the_assessors_reason(
