@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from payments import receipts, services
 from payments.models import Invoice
+from portal.api.parsers import NoticeJSONParser
 from portal.api.schema import ERROR_RESPONSES
 from portal.urls_public import absolute_url
 
@@ -135,7 +136,7 @@ class CallbackView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
-    parser_classes = [FormParser, JSONParser, MultiPartParser]
+    parser_classes = [FormParser, NoticeJSONParser, MultiPartParser]
 
     def _handle(self, request: Request, provider: str) -> Response:
         params = request.query_params.dict()
