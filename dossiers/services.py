@@ -34,6 +34,13 @@ class TooLarge(ServiceError):
     code = "too_large"
 
 
+class TooMany(ServiceError):
+    """A citizen's limit is reached: papers in a dossier, open drafts."""
+
+    status = 409
+    code = "limit_reached"
+
+
 class UnsupportedType(ServiceError):
     status = 415
     code = "unsupported_type"
@@ -135,6 +142,19 @@ def dossier_create(
     else:
         raise NotAllowed(_("Only a citizen, or a receiver for a walk-in dossier, files a dossier."))
     applicant_data, form_data = _clean_input(version, applicant, form)
+    if actor.role == Role.CITIZEN:
+        # The citizen's row is locked so that two requests at once cannot both take the last place.
+        User.objects.select_for_update().filter(pk=actor.pk).first()
+        drafts = Dossier.objects.filter(applicant=actor, state=State.DRAFT).count()
+        if drafts >= settings.DOSSIER_MAX_OPEN_DRAFTS:
+            raise TooMany(
+                _(
+                    "You have %(count)s unsent drafts, the most one may keep. Continue one of them; a draft "
+                    "left unused for 30 days is deleted."
+                )
+                % {"count": drafts},
+                code="too_many_drafts",
+            )
     if owner is None and applicant_data.get("id_number"):
         owner = User.objects.filter(role=Role.CITIZEN, profile__id_number=applicant_data["id_number"]).first()
     dossier = Dossier.objects.create(
@@ -227,6 +247,26 @@ def document_add(*, dossier_id: int, actor: Any, component_id: Any, upload: Uplo
             _("A dossier's files may be at most %(mb)s MB together.")
             % {"mb": settings.UPLOAD_MAX_DOSSIER_BYTES // (1024 * 1024)}
         )
+    if dossier.documents.count() >= settings.UPLOAD_MAX_DOSSIER_DOCUMENTS:
+        raise TooMany(
+            _("A dossier may hold at most %(count)s files.")
+            % {"count": settings.UPLOAD_MAX_DOSSIER_DOCUMENTS},
+            code="too_many_documents",
+        )
+    if actor.role == Role.CITIZEN:
+        User.objects.select_for_update().filter(pk=actor.pk).first()
+        stored = (
+            Document.objects.filter(dossier__applicant=actor)
+            .exclude(dossier__state__in=FINAL_STATES)
+            .aggregate(total=Sum("size"))["total"]
+            or 0
+        )
+        if stored + upload.size > settings.UPLOAD_MAX_USER_BYTES:
+            raise TooLarge(
+                _("Your open dossiers may hold at most %(mb)s MB of files together.")
+                % {"mb": settings.UPLOAD_MAX_USER_BYTES // (1024 * 1024)},
+                code="quota_exceeded",
+            )
     short, mime = sniff(upload)
     accepted = component.file_types or DEFAULT_FILE_TYPES
     if short not in accepted:

@@ -241,6 +241,10 @@ SLA_DUE_HOUR = env.integer("SLA_DUE_HOUR", 17, minimum=0)
 # Uploads: per file and per dossier, in bytes.
 UPLOAD_MAX_FILE_BYTES = env.integer("UPLOAD_MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1)
 UPLOAD_MAX_DOSSIER_BYTES = env.integer("UPLOAD_MAX_DOSSIER_BYTES", 50 * 1024 * 1024, minimum=1)
+# Per citizen: papers in one dossier, bytes across their open dossiers, drafts open at once.
+UPLOAD_MAX_DOSSIER_DOCUMENTS = env.integer("UPLOAD_MAX_DOSSIER_DOCUMENTS", 50, minimum=1)
+UPLOAD_MAX_USER_BYTES = env.integer("UPLOAD_MAX_USER_BYTES", 200 * 1024 * 1024, minimum=1)
+DOSSIER_MAX_OPEN_DRAFTS = env.integer("DOSSIER_MAX_OPEN_DRAFTS", 20, minimum=1)
 
 # Signing results (dossiers.signers): which signer, and where the PKCS#12 signer finds each agency's key.
 SIGNER = env.string("SIGNER", "pkcs12")
