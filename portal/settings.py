@@ -278,6 +278,10 @@ PAYMENT_VNPAY_TMN_CODE = env.string("PAYMENT_VNPAY_TMN_CODE")
 PAYMENT_VNPAY_SECRET = env.string("PAYMENT_VNPAY_SECRET")
 PAYMENT_VNPAY_URL = env.string("PAYMENT_VNPAY_URL")
 PAYMENT_SETTLEMENT_DIR = env.string("PAYMENT_SETTLEMENT_DIR", str(BASE_DIR / "var" / "settlements"))
+# Rejected notices are kept as digests; the same one again within the window (seconds), or any once the window
+# holds this many of a provider, is counted on an earlier row instead of stored.
+PAYMENT_REJECTED_WINDOW = env.integer("PAYMENT_REJECTED_WINDOW", 3600, minimum=1)
+PAYMENT_REJECTED_MAX_PER_WINDOW = env.integer("PAYMENT_REJECTED_MAX_PER_WINDOW", 1000, minimum=1)
 
 # Notifications (notifications/): e-mail, SMS and in-portal messages to citizens and staff. E-mail goes through
 # EMAIL_BACKEND (the console by default; django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST... for SMTP).

@@ -139,11 +139,13 @@ class CallbackView(APIView):
     parser_classes = [FormParser, NoticeJSONParser, MultiPartParser]
 
     def _handle(self, request: Request, provider: str) -> Response:
+        # The notice as received, read before the parsers (a rejected one is kept as its digest only).
+        raw = request.META.get("QUERY_STRING", "").encode("latin-1", "replace") + b"\n" + request.body
         params = request.query_params.dict()
         if request.method == "POST" and hasattr(request.data, "items"):
             params.update({k: v for k, v in request.data.items() if isinstance(v, str | int)})
         result = services.notice_handle(
-            provider_name=provider, params=params, remote_addr=_client_ip(request) or None
+            provider_name=provider, params=params, remote_addr=_client_ip(request) or None, raw=raw
         )
         return Response(result.body, status=result.status)
 

@@ -1,12 +1,16 @@
 """Abuse has limits: papers per dossier, a citizen's storage across open dossiers, open drafts, drafts left for
 good, rejected payment notices, and a GET that creates nothing."""
 
+import hashlib
 import io
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from dossiers.models import Document, Dossier
+from payments.models import PaymentEvent
 from tests.contract import assert_error
 from tests.factories import DossierFactory
 
@@ -103,3 +107,79 @@ def test_a_draft_under_the_limit_is_created(api: Any, citizen: Any, version_a: A
     response = api(citizen).post(LIST, {"procedure": version_a.procedure.code}, format="json")
 
     assert response.status_code == 201, response.content
+
+
+# --- Rejected payment notices ------------------------------------------------------------------------------
+
+CALLBACK = "/api/v1/payments/sandbox/callback/"
+
+
+def forged(**extra: str) -> dict[str, str]:
+    """A notice that is not signed with the secret (anyone may send one); about 34 KB with the big fields."""
+    return {
+        "vnp_TxnRef": "HP26112300000001",
+        "vnp_Amount": "5000000",
+        "vnp_ResponseCode": "00",
+        "vnp_TransactionNo": "14123456",
+        "vnp_SecureHash": "0" * 128,
+        **{f"vnp_F{n}": "x" * 500 for n in range(64)},
+        **extra,
+    }
+
+
+def rejected() -> list[Any]:
+    return list(PaymentEvent.objects.filter(kind="rejected").order_by("id"))
+
+
+def test_a_rejected_notice_is_stored_as_a_small_digest_not_its_body(anonymous: Any, db: Any) -> None:
+    notice = forged()
+    body = "&".join(f"{k}={v}" for k, v in notice.items()).encode()
+
+    response = anonymous.post(CALLBACK, body, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 200
+    (event,) = rejected()
+    assert event.provider == "sandbox" and event.reason.startswith("forged: ") and event.at
+    assert event.payload == {
+        "reference": "HP26112300000001",
+        "sha256": hashlib.sha256(b"\n" + body).hexdigest(),
+        "size": len(body) + 1,
+        "count": 1,
+    }
+    assert len(str(event.payload)) < 300 < len(body)
+
+
+def test_an_unparsable_reference_is_left_out_of_the_digest(anonymous: Any, db: Any) -> None:
+    anonymous.get(CALLBACK, {"vnp_TxnRef": "<script>" + "x" * 100})
+
+    assert rejected()[0].payload["reference"] == ""
+
+
+def test_the_same_rejected_notice_again_is_counted_not_stored_again(anonymous: Any, db: Any) -> None:
+    for _ in range(5):
+        anonymous.get(CALLBACK, forged())
+    anonymous.get(CALLBACK, forged(vnp_TransactionNo="2"))
+
+    events = rejected()
+    assert [event.payload["count"] for event in events] == [5, 1]
+    assert "last_at" in events[0].payload
+
+
+def test_past_the_windows_cap_rejected_notices_are_only_counted(
+    anonymous: Any, db: Any, settings: Any
+) -> None:
+    settings.PAYMENT_REJECTED_MAX_PER_WINDOW = 3
+    for n in range(10):
+        anonymous.get(CALLBACK, forged(vnp_TransactionNo=str(n)))
+
+    events = rejected()
+    assert len(events) == 3
+    assert sum(event.payload["count"] for event in events) == 10
+
+
+def test_an_old_rejection_outside_the_window_is_not_counted_on(anonymous: Any, db: Any) -> None:
+    anonymous.get(CALLBACK, forged())
+    PaymentEvent.objects.update(at=timezone.now() - timedelta(seconds=settings.PAYMENT_REJECTED_WINDOW + 1))
+    anonymous.get(CALLBACK, forged())
+
+    assert [event.payload["count"] for event in rejected()] == [1, 1]
