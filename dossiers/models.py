@@ -68,6 +68,8 @@ class Dossier(models.Model):
     signing_queued_at = models.DateTimeField(null=True, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When the citizen was told that this draft, left unused, will be deleted (dossiers.schedule.drafts_warn).
+    expiry_warned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -245,6 +245,14 @@ UPLOAD_MAX_DOSSIER_BYTES = env.integer("UPLOAD_MAX_DOSSIER_BYTES", 50 * 1024 * 1
 UPLOAD_MAX_DOSSIER_DOCUMENTS = env.integer("UPLOAD_MAX_DOSSIER_DOCUMENTS", 50, minimum=1)
 UPLOAD_MAX_USER_BYTES = env.integer("UPLOAD_MAX_USER_BYTES", 200 * 1024 * 1024, minimum=1)
 DOSSIER_MAX_OPEN_DRAFTS = env.integer("DOSSIER_MAX_OPEN_DRAFTS", 20, minimum=1)
+# A draft left unused (no change, no paper) is deleted after DRAFT_EXPIRE_DAYS; the citizen is told at
+# DRAFT_WARN_DAYS, and it is never deleted sooner than the difference after they were told.
+DRAFT_EXPIRE_DAYS = env.integer("DRAFT_EXPIRE_DAYS", 30, minimum=2)
+DRAFT_WARN_DAYS = env.integer("DRAFT_WARN_DAYS", 23, minimum=1)
+if DRAFT_WARN_DAYS >= DRAFT_EXPIRE_DAYS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DRAFT_WARN_DAYS must be less than DRAFT_EXPIRE_DAYS")
 
 # Signing results (dossiers.signers): which signer, and where the PKCS#12 signer finds each agency's key.
 SIGNER = env.string("SIGNER", "pkcs12")
@@ -266,6 +274,8 @@ CELERY_BEAT_SCHEDULE = {
     "issue-apologies": {"task": "dossiers.tasks.issue_apologies", "schedule": 3600.0},
     "reconcile-payments": {"task": "payments.tasks.reconcile_reports", "schedule": 3600.0},
     "stats-rollup": {"task": "stats.tasks.rollup", "schedule": 3600.0},
+    # Drafts left unused: tell the citizen, then delete them (dossiers.schedule.drafts_warn, drafts_delete).
+    "expire-drafts": {"task": "dossiers.tasks.expire_drafts", "schedule": 3600.0},
 }
 
 # Payments (payments.providers): the sandbox's secret (the demo's default only while PORTAL_DEMO is on), VNPay's

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.test import TestCase
 from django.utils import timezone
 
 from dossiers.models import Document, Dossier
@@ -183,3 +184,93 @@ def test_an_old_rejection_outside_the_window_is_not_counted_on(anonymous: Any, d
     anonymous.get(CALLBACK, forged())
 
     assert [event.payload["count"] for event in rejected()] == [1, 1]
+
+
+# --- Drafts left unused expire -----------------------------------------------------------------------------
+
+
+def idle(dossier: Dossier, days: float, now: Any) -> None:
+    """Make ``dossier`` and its papers last used ``days`` before ``now``."""
+    then = now - timedelta(days=days)
+    Dossier.objects.filter(pk=dossier.pk).update(updated_at=then)
+    Document.objects.filter(dossier=dossier).update(uploaded_at=then)
+
+
+def warnings_of(user: Any) -> list[Any]:
+    from notifications.models import Message
+
+    return list(Message.objects.filter(recipient=user, event="draft_expiring"))
+
+
+def test_an_unused_draft_is_told_of_first_and_deleted_later_and_each_step_is_safe_to_run_twice(
+    api: Any, citizen: Any, version_a: Any
+) -> None:
+    from dossiers import schedule
+
+    draft = DossierFactory(version=version_a, applicant=citizen)
+    assert upload(api, citizen, draft).status_code == 201
+    (paper,) = draft.documents.all()
+    assert paper.file.storage.exists(paper.file.name)
+    now = timezone.now()
+    idle(draft, settings.DRAFT_WARN_DAYS + 1, now)
+
+    assert schedule.drafts_warn(now=now) == [draft.pk]
+    assert schedule.drafts_warn(now=now) == []
+    told = warnings_of(citizen)
+    assert told and {m.channel for m in told} >= {"portal"}
+    assert all(m.dossier_id is None and f"/dossiers/{draft.pk}/edit/" in m.body for m in told)
+    portal = next(m for m in told if m.channel == "portal")
+    assert "sẽ bị xóa" in portal.subject
+
+    # Idle for 30 days, but told only now: not yet.
+    idle(draft, settings.DRAFT_EXPIRE_DAYS + 1, now)
+    assert schedule.drafts_delete(now=now) == []
+    assert Dossier.objects.filter(pk=draft.pk).exists()
+
+    later = now + timedelta(days=settings.DRAFT_EXPIRE_DAYS - settings.DRAFT_WARN_DAYS)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert schedule.drafts_delete(now=later) == [draft.pk]
+    assert schedule.drafts_delete(now=later) == []
+    assert schedule.drafts_warn(now=later) == []
+    assert not Dossier.objects.filter(pk=draft.pk).exists()
+    assert not Document.objects.filter(pk=paper.pk).exists()
+    assert not paper.file.storage.exists(paper.file.name)
+    assert len(warnings_of(citizen)) == len(told)  # the citizen's messages stay
+
+
+def test_a_draft_used_again_after_the_warning_is_kept_and_told_of_again_later(
+    citizen: Any, version_a: Any
+) -> None:
+    from dossiers import schedule
+
+    draft = DossierFactory(version=version_a, applicant=citizen)
+    now = timezone.now()
+    idle(draft, settings.DRAFT_WARN_DAYS + 1, now)
+    schedule.drafts_warn(now=now)
+    Dossier.objects.filter(pk=draft.pk).update(updated_at=now + timedelta(hours=1))  # the citizen saved it
+
+    assert schedule.drafts_delete(now=now + timedelta(days=settings.DRAFT_EXPIRE_DAYS)) == []
+    assert Dossier.objects.filter(pk=draft.pk).exists()
+    again = now + timedelta(days=settings.DRAFT_WARN_DAYS + 2)
+    assert schedule.drafts_warn(now=again) == [draft.pk]
+
+
+def test_a_draft_never_told_of_is_not_deleted_and_sent_dossiers_are_left_alone(
+    citizen: Any, version_a: Any
+) -> None:
+    from dossiers import tasks
+
+    draft = DossierFactory(version=version_a, applicant=citizen)
+    sent = DossierFactory(version=version_a, applicant=citizen, submitted=True)
+    now = timezone.now()
+    idle(draft, 90, now)
+    idle(sent, 90, now)
+
+    assert tasks.expire_drafts() == {"told": 1, "deleted": 0}
+    assert tasks.expire_drafts() == {"told": 0, "deleted": 0}
+    assert Dossier.objects.filter(pk__in=[draft.pk, sent.pk]).count() == 2
+    assert Dossier.objects.get(pk=sent.pk).expiry_warned_at is None
+
+
+def test_the_beat_runs_the_expiry_of_drafts() -> None:
+    assert settings.CELERY_BEAT_SCHEDULE["expire-drafts"]["task"] == "dossiers.tasks.expire_drafts"
