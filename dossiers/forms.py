@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +38,11 @@ phone_validator = RegexValidator(
 tax_code_validator = RegexValidator(
     r"^\d{10}(-\d{3})?$", _("A tax code has 10 digits, or 10-3."), code="invalid_tax_code"
 )
+
+
+# The dates a procedure's form may hold (a paper's date, a birth, an event): a year such as 0001 is a typing error.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
 
 
 class DateInput(forms.DateInput):
@@ -103,7 +108,11 @@ def _field_for(spec: Any) -> forms.Field:
         case FieldType.NUMBER:
             return forms.DecimalField(label=label, max_digits=18, decimal_places=4)
         case FieldType.DATE:
-            return forms.DateField(label=label, widget=DateInput)
+            return forms.DateField(
+                label=label,
+                widget=DateInput,
+                validators=[MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)],
+            )
         case FieldType.EMAIL:
             return forms.EmailField(label=label)
         case FieldType.PHONE:

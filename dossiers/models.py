@@ -70,6 +70,8 @@ class Dossier(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # The hash of the newest history row (dossiers.history): deleting the last row breaks the chain too.
     history_head = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
+    # When the citizen was told that this draft, left unused, will be deleted (dossiers.schedule.drafts_warn).
+    expiry_warned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -11,15 +11,18 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.constants import Role
 from accounts.policy import Ask, may, may_act
+from audit.models import AccessLog
 from dossiers import history, sla
 from dossiers.constants import CLOCK_RUNNING_STATES, EventAction, State
-from dossiers.models import Apology, Dossier
+from dossiers.models import Apology, Document, Dossier, DossierEvent
 from dossiers.selectors import overdue_filter
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
 
@@ -195,3 +198,94 @@ def issue_apologies(now: datetime | None = None, limit: int = 1000) -> int:
     if issued:
         log.info("issued %d apology slip(s) for overdue dossiers", issued)
     return issued
+
+
+# --- Drafts left unused ---------------------------------------------------------------------------------------
+
+# Who tells citizens that their drafts will expire: ``fn(dossier_ids, now)``, called in the transaction that marks
+# them told (notifications/hooks.py registers one), so a draft is never marked told without its messages.
+_draft_warners: list[Callable[[list[int], datetime], None]] = []
+
+
+def on_drafts_expiring(fn: Callable[[list[int], datetime], None]) -> Callable[[list[int], datetime], None]:
+    _draft_warners.append(fn)
+    return fn
+
+
+def _with_last_use(drafts: Any) -> Any:
+    """Drafts annotated with ``last_used``: their last change or their last paper, whichever came later."""
+    return drafts.annotate(
+        last_used=Greatest("updated_at", Coalesce(Max("documents__uploaded_at"), "updated_at"))
+    )
+
+
+def draft_expires_on(now: datetime) -> datetime:
+    """When a draft whose citizen is told at ``now`` is deleted at the earliest."""
+    return now + timedelta(days=settings.DRAFT_EXPIRE_DAYS - settings.DRAFT_WARN_DAYS)
+
+
+def drafts_warn(*, now: datetime | None = None) -> list[int]:
+    """Mark told, and tell through the registered warners, the citizens of drafts unused for DRAFT_WARN_DAYS
+    and not yet told since they last used them. Each draft is claimed with a conditional update: two runs at
+    once, or one run twice, tell each citizen once. Returns the ids of the drafts told of."""
+    now = now or timezone.now()
+    idle = _with_last_use(Dossier.objects.filter(state=State.DRAFT)).filter(
+        last_used__lte=now - timedelta(days=settings.DRAFT_WARN_DAYS)
+    )
+    candidates = idle.filter(Q(expiry_warned_at__isnull=True) | Q(expiry_warned_at__lt=F("last_used")))
+    told: list[int] = []
+    with transaction.atomic():
+        for pk, warned_at in candidates.values_list("pk", "expiry_warned_at").order_by("pk"):
+            same = Q(expiry_warned_at__isnull=True) if warned_at is None else Q(expiry_warned_at=warned_at)
+            if Dossier.objects.filter(same, pk=pk, state=State.DRAFT).update(expiry_warned_at=now) == 1:
+                told.append(pk)
+        if told:
+            for warn in _draft_warners:
+                warn(told, now)
+    return told
+
+
+@transaction.atomic
+def draft_delete_expired(*, dossier_id: int, now: datetime | None = None) -> bool:
+    """Delete one expired draft with its papers and its history (a draft has no code and nothing worth keeping as
+    evidence): only if it is still a draft, unused for DRAFT_EXPIRE_DAYS, and its citizen was told since they last
+    used it, long enough ago. Its files go after commit. False when it is not (or no longer) to be deleted."""
+    now = now or timezone.now()
+    locked = Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier_id, state=State.DRAFT).first()
+    if locked is None:
+        return False
+    dossier = _with_last_use(Dossier.objects.filter(pk=dossier_id)).first()
+    if (
+        dossier is None
+        or dossier.last_used > now - timedelta(days=settings.DRAFT_EXPIRE_DAYS)
+        or dossier.expiry_warned_at is None
+        or dossier.expiry_warned_at < dossier.last_used
+        or draft_expires_on(dossier.expiry_warned_at) > now
+    ):
+        return False
+    documents = Document.objects.filter(dossier_id=dossier_id)
+    names = [name for name in documents.values_list("file", flat=True) if name]
+    storage = Document._meta.get_field("file").storage  # type: ignore[attr-defined]
+    documents.delete()
+    DossierEvent.objects.filter(dossier_id=dossier_id).delete()
+    # A walk-in draft the counter opened has reads on record; with the draft's personal data gone they go too.
+    AccessLog.objects.filter(dossier_id=dossier_id).delete()
+    Dossier.objects.filter(pk=dossier_id).delete()
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    log.info("deleted draft %s, unused since %s", dossier_id, dossier.last_used.isoformat())
+    return True
+
+
+def drafts_delete(*, now: datetime | None = None) -> list[int]:
+    """Delete every expired draft (``draft_delete_expired``); safe to run twice. Returns the ids deleted."""
+    now = now or timezone.now()
+    expired = (
+        _with_last_use(Dossier.objects.filter(state=State.DRAFT, expiry_warned_at__isnull=False))
+        .filter(last_used__lte=now - timedelta(days=settings.DRAFT_EXPIRE_DAYS))
+        .filter(expiry_warned_at__gte=F("last_used"))
+    )
+    return [
+        pk
+        for pk in expired.values_list("pk", flat=True).order_by("pk")
+        if draft_delete_expired(dossier_id=pk, now=now)
+    ]

@@ -16,12 +16,12 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from accounts.constants import Role
-from accounts.models import Profile
+from accounts.models import Profile, User
 from accounts.policy import Ask
 from accounts.services import verified_citizen
 from dossiers import codes, forms, history, selectors, workflow
 from dossiers.access import dossier_for
-from dossiers.constants import Channel, EventAction, State
+from dossiers.constants import FINAL_STATES, Channel, EventAction, State
 from dossiers.models import Document, Dossier, Rating
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
 from procedures.constants import DEFAULT_FILE_TYPES, FILE_TYPES, VersionState
@@ -33,6 +33,13 @@ EDITABLE_STATES = frozenset({State.DRAFT, State.SUPPLEMENT_REQUESTED})
 class TooLarge(ServiceError):
     status = 413
     code = "too_large"
+
+
+class TooMany(ServiceError):
+    """A citizen's limit is reached: papers in a dossier, open drafts."""
+
+    status = 409
+    code = "limit_reached"
 
 
 class UnsupportedType(ServiceError):
@@ -128,6 +135,19 @@ def dossier_create(
     else:
         raise NotAllowed(_("Only a citizen, or a receiver for a walk-in dossier, files a dossier."))
     applicant_data, form_data = _clean_input(version, applicant, form)
+    if actor.role == Role.CITIZEN:
+        # The citizen's row is locked so that two requests at once cannot both take the last place.
+        User.objects.select_for_update().filter(pk=actor.pk).first()
+        drafts = Dossier.objects.filter(applicant=actor, state=State.DRAFT).count()
+        if drafts >= settings.DOSSIER_MAX_OPEN_DRAFTS:
+            raise TooMany(
+                _(
+                    "You have %(count)s unsent drafts, the most one may keep. Continue one of them; a draft "
+                    "left unused for 30 days is deleted."
+                )
+                % {"count": drafts},
+                code="too_many_drafts",
+            )
     if owner is None:
         # A walk-in joins an account only through a verified ID number; otherwise the citizen claims it with the
         # code and lookup key of their receipt (dossier_claim).
@@ -207,6 +227,26 @@ def document_add(*, dossier_id: int, actor: Any, component_id: Any, upload: Uplo
             _("A dossier's files may be at most %(mb)s MB together.")
             % {"mb": settings.UPLOAD_MAX_DOSSIER_BYTES // (1024 * 1024)}
         )
+    if dossier.documents.count() >= settings.UPLOAD_MAX_DOSSIER_DOCUMENTS:
+        raise TooMany(
+            _("A dossier may hold at most %(count)s files.")
+            % {"count": settings.UPLOAD_MAX_DOSSIER_DOCUMENTS},
+            code="too_many_documents",
+        )
+    if actor.role == Role.CITIZEN:
+        User.objects.select_for_update().filter(pk=actor.pk).first()
+        stored = (
+            Document.objects.filter(dossier__applicant=actor)
+            .exclude(dossier__state__in=FINAL_STATES)
+            .aggregate(total=Sum("size"))["total"]
+            or 0
+        )
+        if stored + upload.size > settings.UPLOAD_MAX_USER_BYTES:
+            raise TooLarge(
+                _("Your open dossiers may hold at most %(mb)s MB of files together.")
+                % {"mb": settings.UPLOAD_MAX_USER_BYTES // (1024 * 1024)},
+                code="quota_exceeded",
+            )
     short, mime = sniff(upload)
     accepted = component.file_types or DEFAULT_FILE_TYPES
     if short not in accepted:

@@ -89,3 +89,14 @@ def issue_apologies() -> int:
     from dossiers import schedule
 
     return schedule.issue_apologies()
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3)
+def expire_drafts() -> dict[str, int]:
+    """Tell citizens of drafts left unused, then delete the drafts whose time is up (dossiers.schedule)."""
+    from dossiers import schedule
+
+    now = timezone.now()
+    told = schedule.drafts_warn(now=now)
+    deleted = schedule.drafts_delete(now=now)
+    return {"told": len(told), "deleted": len(deleted)}

@@ -19,6 +19,7 @@ class Event(models.TextChoices):
     RETURN = "return", _("Result handed over")
     DUE_SOON = "due_soon", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
+    DRAFT_EXPIRING = "draft_expiring", _("Unsent draft to be deleted")
 
 
 # The workflow's actions that the citizen hears of, and the event each one is told as.

@@ -6,8 +6,9 @@ once it is back: no step goes untold.
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
-from dossiers import workflow
+from dossiers import schedule, workflow
 from dossiers.models import DossierEvent
 from notifications import services, tasks
 from notifications.constants import CITIZEN_EVENTS
@@ -46,3 +47,9 @@ def _queue_messages_for(action: str) -> Callable[[int], None]:
 
 for _action in CITIZEN_EVENTS:
     workflow.on_commit(_action)(_queue_messages_for(_action))
+
+
+@schedule.on_drafts_expiring
+def tell_citizens_of_expiring_drafts(dossier_ids: list[int], now: datetime) -> None:
+    """In the transaction that marks the drafts told: a failure here leaves them untold, to be told next run."""
+    services.notify_drafts_expiring(dossier_ids=dossier_ids, now=now)

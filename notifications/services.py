@@ -22,7 +22,7 @@ from dossiers.models import Dossier, DossierEvent
 from dossiers.sla import TZ
 from notifications import backends, texts
 from notifications.backends import DeliveryFailed
-from notifications.constants import CITIZEN_EVENTS, LANGUAGES, STAFF_EVENTS, Channel
+from notifications.constants import CITIZEN_EVENTS, LANGUAGES, STAFF_EVENTS, Channel, Event
 from notifications.models import Message, Preference
 from portal.errors import NotFound, ServiceError
 
@@ -106,8 +106,12 @@ def _store(
     recipients: Iterable[Recipient],
     dossier_event: DossierEvent | None = None,
     for_staff: bool = False,
+    extra: dict[str, Any] | None = None,
+    keep_dossier: bool = True,
 ) -> list[Message]:
-    """The messages of one occurrence of an event, one per recipient and enabled channel; made once."""
+    """The messages of one occurrence of an event, one per recipient and enabled channel; made once.
+
+    ``keep_dossier=False`` leaves the message unlinked from a dossier that is to be deleted (a draft)."""
     messages = []
     for recipient in recipients:
         context = texts.dossier_context(
@@ -116,7 +120,7 @@ def _store(
             name=recipient.name,
             event=dossier_event,
             for_staff=for_staff,
-        )
+        ) | (extra or {})
         for channel in settings.NOTIFY_CHANNELS:
             address = recipient.address(channel)
             if address is None:
@@ -129,7 +133,7 @@ def _store(
                     "channel": channel,
                     "to_address": address,
                     "event": kind,
-                    "dossier": dossier,
+                    "dossier": dossier if keep_dossier else None,
                     "dossier_event": dossier_event,
                     "language": recipient.language,
                     "subject": text.subject,
@@ -172,6 +176,38 @@ def notify_dossier_event(*, dossier_id: int, event_id: int) -> list[Message]:
             dossier_event=event,
         )
         _send_after_commit(messages)
+    return messages
+
+
+def notify_drafts_expiring(*, dossier_ids: Iterable[int], now: datetime) -> list[Message]:
+    """Tell each citizen that their draft, left unused, will be deleted unless they continue it; once per draft
+    and telling (``now``), however often it runs. The messages are not linked to the draft, which may go."""
+    from django.urls import reverse
+
+    from dossiers.schedule import draft_expires_on
+    from portal.urls_public import absolute_url
+
+    messages: list[Message] = []
+    drafts = Dossier.objects.select_related(
+        "version", "agency", *(f"applicant__{name}" for name in _USER_RELATED)
+    ).filter(pk__in=sorted(set(dossier_ids)), applicant__isnull=False)
+    for dossier in drafts:
+        extra = {
+            "expires_date": texts.local_date(draft_expires_on(now)),
+            "edit_url": absolute_url(None, reverse("dossiers:edit", args=[dossier.pk])),
+            "idle_days": settings.DRAFT_WARN_DAYS,
+        }
+        with transaction.atomic():
+            stored = _store(
+                dossier=dossier,
+                kind=Event.DRAFT_EXPIRING,
+                occurrence=now.isoformat(),
+                recipients=[citizen_recipient(dossier)],
+                extra=extra,
+                keep_dossier=False,
+            )
+            _send_after_commit(stored)
+        messages += stored
     return messages
 
 

@@ -5,9 +5,12 @@ is exact, the code says success and the transaction was not seen before; the inv
 at once mark it paid once. Every notice, accepted or not, leaves a ``PaymentEvent``.
 """
 
+import hashlib
 import logging
+import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -153,6 +156,21 @@ class NoticeResult:
     status: int
 
 
+_REFERENCE = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+
+
+def notice_digest(*, raw: bytes, params: dict[str, str]) -> dict[str, Any]:
+    """What is kept of a rejected notice: never its body, only its SHA-256, its size and the invoice reference it
+    names (when it looks like one)."""
+    reference = str(params.get("vnp_TxnRef", ""))
+    return {
+        "reference": reference if _REFERENCE.fullmatch(reference) else "",
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "size": len(raw),
+        "count": 1,
+    }
+
+
 def _reject(
     provider: Any,
     outcome: str,
@@ -161,34 +179,63 @@ def _reject(
     invoice: Invoice | None,
     params: dict[str, str],
     remote_addr: str | None,
+    raw: bytes,
     transaction_no: str = "",
 ) -> NoticeResult:
-    PaymentEvent.objects.create(
-        invoice=invoice,
-        kind=EventKind.REJECTED,
-        provider=provider.name,
-        transaction_no=transaction_no[:64],
-        reason=f"{outcome}: {reason}"[:255],
-        payload=params,
-        remote_addr=remote_addr,
-    )
+    """Record a rejected notice as a digest. The same notice again within PAYMENT_REJECTED_WINDOW, or any notice
+    once the window holds PAYMENT_REJECTED_MAX_PER_WINDOW rejections of the provider, is counted on the latest
+    row of its kind instead of stored again: anyone may send notices, and the rows stay bounded."""
+    digest = notice_digest(raw=raw, params=params)
+    text = _storable(f"{outcome}: {reason}", 255)
+    since = timezone.now() - timedelta(seconds=settings.PAYMENT_REJECTED_WINDOW)
+    recent = PaymentEvent.objects.filter(kind=EventKind.REJECTED, provider=provider.name, at__gte=since)
+    with transaction.atomic():
+        same = recent.filter(invoice=invoice, reason=text, payload__sha256=digest["sha256"])
+        event = same.select_for_update().order_by("-id").first()
+        if event is None and recent.count() >= settings.PAYMENT_REJECTED_MAX_PER_WINDOW:
+            event = (
+                recent.filter(reason__startswith=f"{outcome}:").select_for_update().order_by("-id").first()
+            )
+        if event is not None:
+            event.payload = {**event.payload, "count": int(event.payload.get("count", 1)) + 1}
+            event.payload["last_at"] = timezone.now().isoformat()
+            event.save(update_fields=["payload"])
+        else:
+            PaymentEvent.objects.create(
+                invoice=invoice,
+                kind=EventKind.REJECTED,
+                provider=provider.name,
+                transaction_no=_storable(transaction_no, 64),
+                reason=text,
+                payload=digest,
+                remote_addr=remote_addr,
+            )
     body, status = provider.answer(outcome, reason)
     return NoticeResult(outcome, reason, invoice, body, status)
 
 
-def notice_handle(*, provider_name: str, params: dict[str, str], remote_addr: str | None) -> NoticeResult:
-    """Take a provider's server notice; only a genuine, fresh, exact, successful one marks the invoice paid."""
+def notice_handle(
+    *, provider_name: str, params: dict[str, str], remote_addr: str | None, raw: bytes = b""
+) -> NoticeResult:
+    """Take a provider's server notice; only a genuine, fresh, exact, successful one marks the invoice paid.
+
+    ``raw`` is the notice as received (query string and body); a rejected one is kept only as its digest."""
     provider = _enabled(provider_name)
     params = {_storable(k, 64): _storable(v, 512) for k, v in list(params.items())[:64]}
     try:
         notice = provider.parse_notice(params)
     except NoticeRejected as exc:
         return _reject(
-            provider, exc.outcome, exc.reason, invoice=None, params=params, remote_addr=remote_addr
+            provider, exc.outcome, exc.reason, invoice=None, params=params, remote_addr=remote_addr, raw=raw
         )
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().filter(reference=notice.reference).first()
-        common = {"params": params, "remote_addr": remote_addr, "transaction_no": notice.transaction_no}
+        common = {
+            "params": params,
+            "remote_addr": remote_addr,
+            "transaction_no": notice.transaction_no,
+            "raw": raw,
+        }
         if invoice is None:
             return _reject(
                 provider, UNKNOWN_INVOICE, f"No invoice {notice.reference}.", invoice=None, **common

@@ -52,7 +52,9 @@ def sandbox_pay(request: HttpRequest) -> HttpResponse:
         }
         signed = {**notice, "vnp_SecureHash": signature(notice, provider.secret())}
         # The provider's server notice; the sandbox lives in the portal, so it is delivered in process.
-        services.notice_handle(provider_name="sandbox", params=signed, remote_addr="127.0.0.1")
+        services.notice_handle(
+            provider_name="sandbox", params=signed, remote_addr="127.0.0.1", raw=urlencode(signed).encode()
+        )
         return_url = request_params.get("vnp_ReturnUrl", "/")
         if not url_has_allowed_host_and_scheme(return_url, allowed_hosts={request.get_host()}):
             return_url = "/"

@@ -59,8 +59,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # After authentication: the 404 page it answers with shows who is logged in.
+    # After authentication: the 404, 400 and 413 pages they answer with show who is logged in. Nothing before
+    # them reads the body (CSRF reads it in process_view, after every middleware's call).
     "portal.middleware.RefuseControlCharactersInPath",
+    "portal.middleware.LimitRequestBody",
+    "portal.middleware.RefuseInvalidText",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -205,6 +208,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+    # JSON with bounded nesting and text every database takes (portal.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -261,6 +270,18 @@ SLA_DUE_HOUR = env.integer("SLA_DUE_HOUR", 17, minimum=0)
 # Uploads: per file and per dossier, in bytes.
 UPLOAD_MAX_FILE_BYTES = env.integer("UPLOAD_MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1)
 UPLOAD_MAX_DOSSIER_BYTES = env.integer("UPLOAD_MAX_DOSSIER_BYTES", 50 * 1024 * 1024, minimum=1)
+# Per citizen: papers in one dossier, bytes across their open dossiers, drafts open at once.
+UPLOAD_MAX_DOSSIER_DOCUMENTS = env.integer("UPLOAD_MAX_DOSSIER_DOCUMENTS", 50, minimum=1)
+UPLOAD_MAX_USER_BYTES = env.integer("UPLOAD_MAX_USER_BYTES", 200 * 1024 * 1024, minimum=1)
+DOSSIER_MAX_OPEN_DRAFTS = env.integer("DOSSIER_MAX_OPEN_DRAFTS", 20, minimum=1)
+# A draft left unused (no change, no paper) is deleted after DRAFT_EXPIRE_DAYS; the citizen is told at
+# DRAFT_WARN_DAYS, and it is never deleted sooner than the difference after they were told.
+DRAFT_EXPIRE_DAYS = env.integer("DRAFT_EXPIRE_DAYS", 30, minimum=2)
+DRAFT_WARN_DAYS = env.integer("DRAFT_WARN_DAYS", 23, minimum=1)
+if DRAFT_WARN_DAYS >= DRAFT_EXPIRE_DAYS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DRAFT_WARN_DAYS must be less than DRAFT_EXPIRE_DAYS")
 
 # Signing results (dossiers.signers): which signer, and where the PKCS#12 signer finds each agency's key.
 SIGNER = env.string("SIGNER", "pkcs12")
@@ -282,6 +303,8 @@ CELERY_BEAT_SCHEDULE = {
     "issue-apologies": {"task": "dossiers.tasks.issue_apologies", "schedule": 3600.0},
     "reconcile-payments": {"task": "payments.tasks.reconcile_reports", "schedule": 3600.0},
     "stats-rollup": {"task": "stats.tasks.rollup", "schedule": 3600.0},
+    # Drafts left unused: tell the citizen, then delete them (dossiers.schedule.drafts_warn, drafts_delete).
+    "expire-drafts": {"task": "dossiers.tasks.expire_drafts", "schedule": 3600.0},
 }
 
 # Payments (payments.providers): the sandbox's secret (the demo's default only while PORTAL_DEMO is on), VNPay's
@@ -293,6 +316,10 @@ PAYMENT_VNPAY_TMN_CODE = env.string("PAYMENT_VNPAY_TMN_CODE")
 PAYMENT_VNPAY_SECRET = env.string("PAYMENT_VNPAY_SECRET")
 PAYMENT_VNPAY_URL = env.string("PAYMENT_VNPAY_URL")
 PAYMENT_SETTLEMENT_DIR = env.string("PAYMENT_SETTLEMENT_DIR", str(BASE_DIR / "var" / "settlements"))
+# Rejected notices are kept as digests; the same one again within the window (seconds), or any once the window
+# holds this many of a provider, is counted on an earlier row instead of stored.
+PAYMENT_REJECTED_WINDOW = env.integer("PAYMENT_REJECTED_WINDOW", 3600, minimum=1)
+PAYMENT_REJECTED_MAX_PER_WINDOW = env.integer("PAYMENT_REJECTED_MAX_PER_WINDOW", 1000, minimum=1)
 
 # ---- Fail closed (DESIGN.md "Trust", API.md "Running it") ---------------------------------------------------------
 # The demo's public SECRET_KEY and sandbox secret hold only while every ALLOWED_HOSTS entry is a local address

@@ -34,5 +34,6 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
+handler400 = "portal.views.bad_request"
 handler404 = "portal.views.not_found"
 handler500 = "portal.views.server_error"

@@ -1,16 +1,40 @@
 """Error pages: JSON under /api/, a page elsewhere."""
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext as _
 
-from portal.api.errors import api_not_found, api_server_error
+from portal.api.errors import api_bad_request, api_not_found, api_server_error, refusal
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
         return api_not_found(request, exception)
     return render(request, "404.html", status=404)
+
+
+def refused(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    """A request refused before any view: the API's error body under /api/, else the page of its status."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": code}, status=status)
+    template = "413.html" if status == 413 else "400.html"
+    if not hasattr(request, "user"):
+        # Refused before authentication ran: the page without the request's context.
+        return HttpResponse(loader.get_template(template).render({"message": message}), status=status)
+    return render(request, template, {"message": message}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's handler400: what it refuses while reading a request (too large, too many fields, unreadable)."""
+    if request.path.startswith("/api/"):
+        return api_bad_request(request, exception)
+    if isinstance(exception, SuspiciousOperation):
+        status, code, message = refusal(exception)
+    else:
+        status, code, message = 400, "bad_request", _("The request cannot be read.")
+    return refused(request, status, code, message)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -14,6 +14,11 @@ from portal.errors import NotAllowed
 from procedures.models import Agency
 from stats import selectors
 
+# The period a query may ask about: the portal's records start after 2000; a year such as 0001 or 9999 would
+# overflow the conversion of local dates to UTC.
+EARLIEST = datetime.date(2000, 1, 1)
+LATEST = datetime.date(2100, 12, 31)
+
 
 class StatsView(APIView):
     """The service index for `agency` (code) from `from` to `to` (dates, inclusive; this year by default).
@@ -41,6 +46,11 @@ class StatsView(APIView):
             start, end = selectors.year_to_date()
             attrs.setdefault("start", start)
             attrs.setdefault("end", end)
+            for name, key in (("from", "start"), ("to", "end")):
+                if not EARLIEST <= attrs[key] <= LATEST:
+                    raise serializers.ValidationError(
+                        {name: f"'{name}' must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}."}
+                    )
             if attrs["start"] > attrs["end"]:
                 raise serializers.ValidationError({"from": "'from' must not be after 'to'."})
             if attrs["end"] - attrs["start"] > datetime.timedelta(days=3660):

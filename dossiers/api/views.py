@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +26,7 @@ from dossiers.api.serializers import (
     LookupSerializer,
 )
 from dossiers.constants import Channel, State
+from portal.api.parsers import JSONParser
 from portal.api.schema import ERROR_RESPONSES, FILE_RESPONSE
 from portal.api.throttling import DossierCreateThrottle, LookupThrottle, UploadThrottle
 from portal.downloads import private_file_response

@@ -33,6 +33,7 @@ from dossiers.models import Dossier, Rating
 from portal.api.throttling import LookupThrottle, limit_page
 from portal.errors import NotFound, ServiceError
 from procedures.constants import DEFAULT_FILE_TYPES, VersionState
+from procedures.models import ProcedureVersion
 from procedures.search import has_control_characters
 
 PAGE_SIZE = 20
@@ -218,7 +219,10 @@ def _supplement_request(dossier: Dossier) -> str:
 @citizen_page
 @require_http_methods(["GET", "POST"])
 def file(request: HttpRequest, code: str) -> HttpResponse:
-    """The "file online" button: continue the citizen's draft of this procedure, or start one from their profile."""
+    """The "file online" button: continue the citizen's draft of this procedure, or start one from their profile.
+
+    Only a POST (the button, with its CSRF token) starts a draft; a GET (a link, the page after logging in) shows
+    the button, or continues the draft the citizen already has."""
     draft = (
         Dossier.objects.filter(
             applicant=request.user,
@@ -232,6 +236,15 @@ def file(request: HttpRequest, code: str) -> HttpResponse:
     if draft is not None:
         messages.info(request, _("You have a draft of this procedure. Continue where you stopped."))
         return redirect("dossiers:edit", draft.pk)
+    if request.method == "GET":
+        version = (
+            ProcedureVersion.objects.select_related("procedure")
+            .filter(procedure__code=code, state=VersionState.PUBLISHED)
+            .first()
+        )
+        if version is None:
+            raise Http404("No such procedure.")
+        return render(request, "dossiers/start.html", {"version": version})
     try:
         draft = services.dossier_create(actor=request.user, procedure_code=code)
     except ServiceError as exc:

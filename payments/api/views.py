@@ -5,7 +5,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from accounts.policy import Ask
 from audit.models import AccessWhat
 from payments import receipts, services
 from payments.models import Invoice
+from portal.api.parsers import NoticeJSONParser
 from portal.api.schema import ERROR_RESPONSES, PDF_RESPONSE
 from portal.api.throttling import CallbackThrottle
 from portal.downloads import private_file_response
@@ -143,15 +144,17 @@ class CallbackView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
-    parser_classes = [FormParser, JSONParser, MultiPartParser]
+    parser_classes = [FormParser, NoticeJSONParser, MultiPartParser]
     throttle_classes = [CallbackThrottle]
 
     def _handle(self, request: Request, provider: str) -> Response:
+        # The notice as received, read before the parsers (a rejected one is kept as its digest only).
+        raw = request.META.get("QUERY_STRING", "").encode("latin-1", "replace") + b"\n" + request.body
         params = request.query_params.dict()
         if request.method == "POST" and hasattr(request.data, "items"):
             params.update({k: v for k, v in request.data.items() if isinstance(v, str | int)})
         result = services.notice_handle(
-            provider_name=provider, params=params, remote_addr=_client_ip(request) or None
+            provider_name=provider, params=params, remote_addr=_client_ip(request) or None, raw=raw
         )
         return Response(result.body, status=result.status)
 

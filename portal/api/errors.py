@@ -5,13 +5,26 @@ Validation errors keep the per-field messages under ``errors`` so a form can sho
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.errors import ServiceError
+
+
+class TooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request is too large."
+    default_code = "too_large"
 
 
 class Conflict(exceptions.APIException):
@@ -40,7 +53,19 @@ def _first_code(codes: Any) -> str:
     return str(codes)
 
 
+def refusal(exc: SuspiciousOperation) -> tuple[int, str, str]:
+    """(status, code, message) for what Django refuses while reading a request: too large, too many fields."""
+    if isinstance(exc, RequestDataTooBig):
+        return 413, "too_large", _("The request is too large.")
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return 400, "too_many_fields", _("The request has too many fields.")
+    return 400, "bad_request", _("The request cannot be read.")
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, SuspiciousOperation):
+        status_code, code, message = refusal(exc)
+        return Response({"detail": message, "code": code}, status=status_code)
     if isinstance(exc, ServiceError):
         body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
         if getattr(exc, "errors", None):
@@ -68,6 +93,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+
+
+def api_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    if isinstance(exception, SuspiciousOperation):
+        status_code, code, message = refusal(exception)
+    else:
+        status_code, code, message = 400, "bad_request", _("The request cannot be read.")
+    return JsonResponse({"detail": message, "code": code}, status=status_code)
 
 
 def api_server_error(request: HttpRequest) -> JsonResponse:

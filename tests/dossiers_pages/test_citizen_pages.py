@@ -87,9 +87,9 @@ def test_citizen_files_a_dossier_from_the_procedure_page_to_its_code_and_key(
 ) -> None:
     client = browser_of(citizen)
     procedure_page = client.get(reverse("procedures:detail", args=[version.procedure.code]))
-    assert f'href="{file_url(version)}"' in text(procedure_page)
+    assert f'action="{file_url(version)}"' in text(procedure_page)
 
-    started = client.get(file_url(version))
+    started = client.post(file_url(version))
     dossier = Dossier.objects.get(applicant=citizen)
     assert started.status_code == 302 and started["Location"] == reverse("dossiers:edit", args=[dossier.pk])
     assert dossier.state == State.DRAFT
@@ -133,13 +133,13 @@ def test_the_next_dossier_is_filled_in_from_what_the_citizen_gave_before(
     citizen: Any, version: Any, required: Any, agency_a: Any
 ) -> None:
     client = browser_of(citizen)
-    client.get(file_url(version))
+    client.post(file_url(version))
     first = Dossier.objects.get(applicant=citizen)
     client.post(reverse("dossiers:edit", args=[first.pk]), {**DETAILS, f"file-{required.pk}": pdf()})
     client.post(reverse("dossiers:review", args=[first.pk]))
 
     other = ProcedureVersionFactory(published=True, agency=agency_a)
-    client.get(file_url(other))
+    client.post(file_url(other))
     second = Dossier.objects.get(applicant=citizen, version=other)
     assert second.applicant_data["id_number"] == "001088000123"
     assert second.applicant_data["address"] == "12 Lê Lợi, phường Hòa Bình"
@@ -149,7 +149,7 @@ def test_the_next_dossier_is_filled_in_from_what_the_citizen_gave_before(
 
 def test_a_second_visit_to_file_online_continues_the_same_draft(citizen: Any, version: Any) -> None:
     client = browser_of(citizen)
-    first = client.get(file_url(version))
+    first = client.post(file_url(version))
     client.post(first["Location"], {"applicant-address": "Thôn 3, xã Yên Bình", "save": ""})
     again = client.get(file_url(version))
     assert again["Location"] == first["Location"]
@@ -158,26 +158,47 @@ def test_a_second_visit_to_file_online_continues_the_same_draft(citizen: Any, ve
     assert 'value="Thôn 3, xã Yên Bình"' in text(page)
 
 
-def test_filing_online_asks_an_anonymous_visitor_to_log_in_first(browser: Client, version: Any) -> None:
-    response = browser.get(file_url(version))
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_filing_online_asks_an_anonymous_visitor_to_log_in_first(
+    browser: Client, version: Any, method: str
+) -> None:
+    response = getattr(browser, method)(file_url(version))
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('accounts:login')}?next={file_url(version)}"
     assert not Dossier.objects.exists()
+
+
+def test_opening_the_file_online_address_creates_nothing_and_shows_the_button(
+    citizen: Any, version: Any
+) -> None:
+    client = browser_of(citizen)
+
+    page = client.get(file_url(version))
+
+    assert page.status_code == 200
+    assert not Dossier.objects.exists()
+    assert re.search(
+        r'<form method="post"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken"', text(page)
+    )
+    started = client.post(file_url(version))
+    dossier = Dossier.objects.get(applicant=citizen)
+    assert started["Location"] == reverse("dossiers:edit", args=[dossier.pk])
 
 
 @pytest.mark.parametrize("persona", ["receiver", "assessor", "province_admin", "leader"])
 def test_staff_are_told_plainly_that_filing_online_is_for_citizens(
     persona: str, version: Any, request: pytest.FixtureRequest
 ) -> None:
-    response = browser_of(request.getfixturevalue(persona)).get(file_url(version))
+    response = browser_of(request.getfixturevalue(persona)).post(file_url(version))
     assert response.status_code == 403
     assert "This page is for citizens" in text(response)
     assert not Dossier.objects.exists()
 
 
 def test_filing_a_procedure_that_is_not_published_is_not_found(citizen: Any) -> None:
-    response = browser_of(citizen).get(reverse("dossiers:file", args=["9.999999"]))
-    assert response.status_code == 404
+    for method in ("get", "post"):
+        response = getattr(browser_of(citizen), method)(reverse("dossiers:file", args=["9.999999"]))
+        assert response.status_code == 404
     assert not Dossier.objects.exists()
 
 

@@ -192,7 +192,7 @@ def test_a_citizen_files_online_pays_in_the_sandbox_and_staff_take_it_to_a_signe
     page = phone_page
     _log_in(page, "citizen")
     page.goto(reverse("procedures:detail", args=[code]))
-    page.locator(f'a[href="{reverse("dossiers:file", args=[code])}"]').click()
+    page.locator(f'form[action="{reverse("dossiers:file", args=[code])}"] button').click()
     expect(page).to_have_url(re.compile(r"/dossiers/\d+/edit/$"))
     dossier_id = int(re.search(r"/dossiers/(\d+)/edit/", page.url).group(1))  # type: ignore[union-attr]
     screenshot(page, "1-draft")

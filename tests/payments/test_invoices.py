@@ -587,5 +587,5 @@ def test_a_forged_notice_is_recorded_without_an_invoice_and_the_invoices_history
     assert list(PaymentEvent.objects.filter(invoice=invoice).values_list("kind", flat=True)) == ["opened"]
     forged = PaymentEvent.objects.get(invoice=None)
     assert forged.reason.startswith("forged: ")
-    assert forged.payload["vnp_TxnRef"] == invoice.reference
+    assert forged.payload["reference"] == invoice.reference
     assert forged.remote_addr == "127.0.0.1"

@@ -5,6 +5,7 @@ personas beyond conftest's (a superuser, inactive users), and the signing tests'
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from accounts.constants import Role
 from dossiers.models import Dossier
@@ -84,3 +85,11 @@ def make_dossier(version_a: Any, version_b: Any, citizen: Any, receiver: Any, ag
         return DossierFactory(**fields)
 
     return make
+
+
+@pytest.fixture
+def browser(citizen: Any) -> Client:
+    """The citizen, logged in to the pages."""
+    client = Client()
+    client.force_login(citizen)
+    return client
