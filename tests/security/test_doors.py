@@ -139,6 +139,8 @@ def _furnish(dossier: Dossier) -> Dossier:
     if dossier.state in ("result_ready", "returned"):
         result = Result(
             dossier=dossier,
+            storage_key=f"{secrets.token_hex(16)}.pdf",
+            verification_token=secrets.token_urlsafe(24),
             sha256=secrets.token_hex(32),
             outcome="grant",
             signer="Sở Tư pháp",
