@@ -53,11 +53,18 @@ def production(**changes: str) -> dict[str, str]:
     return {key: value for key, value in variables.items() if value is not None}
 
 
+# Set in this process by the browser tests' worker (Playwright's sync API), never by a deployment.
+TEST_ONLY = frozenset({"DJANGO_ALLOW_ASYNC_UNSAFE"})
+
+
 def manage(tmp_path: Any, *args: str, **variables: str) -> subprocess.CompletedProcess[str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in VARIABLES and not key.endswith("_FILE") and not key.startswith("PYTEST")
+        if key not in VARIABLES
+        and key not in TEST_ONLY
+        and not key.endswith("_FILE")
+        and not key.startswith("PYTEST")
     }
     env.update(
         {"DJANGO_SETTINGS_MODULE": "portal.settings", "MEDIA_ROOT": str(tmp_path / "media"), **variables}
