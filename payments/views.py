@@ -19,6 +19,7 @@ from payments import services
 from payments.models import Invoice, Reconciliation
 from payments.providers import register
 from payments.providers.vnpay import TZ, signature, verify
+from portal.client_ip import client_ip
 from portal.errors import NotFound, ServiceError
 from portal.urls_public import absolute_url
 
@@ -129,7 +130,7 @@ def pay(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             provider_name=provider,
             return_url=return_url,
-            client_ip=request.META.get("REMOTE_ADDR", ""),
+            client_ip=client_ip(request),
         )
     except ServiceError as exc:
         _not_found(exc)

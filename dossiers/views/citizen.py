@@ -30,7 +30,7 @@ from dossiers.access import dossier_for
 from dossiers.api.serializers import clock
 from dossiers.constants import EventAction, Outcome, State, Timeliness
 from dossiers.models import Dossier, Rating
-from portal.api.throttling import LookupThrottle, limit_page
+from portal.api.throttling import DossierCreateThrottle, LookupThrottle, UploadThrottle, limit_page
 from portal.errors import NotFound, ServiceError
 from procedures.constants import DEFAULT_FILE_TYPES, VersionState
 from procedures.models import ProcedureVersion
@@ -218,6 +218,7 @@ def _supplement_request(dossier: Dossier) -> str:
 
 @citizen_page
 @require_http_methods(["GET", "POST"])
+@limit_page(DossierCreateThrottle, when=lambda request: request.method == "POST")
 def file(request: HttpRequest, code: str) -> HttpResponse:
     """The "file online" button: continue the citizen's draft of this procedure, or start one from their profile.
 
@@ -421,6 +422,7 @@ def _paper_block(
 
 @citizen_page
 @require_POST
+@limit_page(UploadThrottle)
 def upload(request: HttpRequest, pk: int, component_id: int) -> HttpResponse:
     """Upload one file for one paper (htmx: the paper's block comes back; else back to the page)."""
     dossier = _own_dossier(request, pk)

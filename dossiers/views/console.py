@@ -29,6 +29,7 @@ from dossiers.api.serializers import clock
 from dossiers.completeness import Incomplete, missing_components
 from dossiers.constants import Channel, Outcome, State, Timeliness
 from dossiers.models import Dossier
+from portal.api.throttling import DossierCreateThrottle, UploadThrottle, limit_page
 from portal.errors import InvalidState, NotFound, ServiceError
 from procedures import selectors as catalogue
 from procedures.constants import DEFAULT_FILE_TYPES, FILE_TYPES
@@ -377,6 +378,7 @@ def _receivers_only(request: HttpRequest) -> None:
 
 @console
 @require_http_methods(["GET", "POST"])
+@limit_page(DossierCreateThrottle, when=lambda request: request.method == "POST")
 def walk_in(request: HttpRequest) -> HttpResponse:
     """Step 1: choose the procedure (any of the province: no boundaries), then enter the person and the form."""
     _receivers_only(request)
@@ -470,6 +472,7 @@ def _documents_page(
 
 @console
 @require_http_methods(["GET", "POST"])
+@limit_page(UploadThrottle, when=lambda request: request.method == "POST")
 def walk_in_documents(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 2: scan or upload each paper of the walk-in draft; then receive it."""
     _receivers_only(request)

@@ -18,6 +18,7 @@ from payments.models import Invoice
 from portal.api.parsers import NoticeJSONParser
 from portal.api.schema import ERROR_RESPONSES, PDF_RESPONSE
 from portal.api.throttling import CallbackThrottle
+from portal.client_ip import client_ip
 from portal.downloads import private_file_response
 from portal.urls_public import absolute_url
 
@@ -48,7 +49,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 
 def _client_ip(request: Request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_ip(request._request)
 
 
 class InvoiceView(APIView):
