@@ -15,7 +15,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.constants import Role
-from dossiers import codes, services, sla, workflow
+from dossiers import codes, history, services, sla, workflow
 from dossiers.models import Dossier, DossierEvent
 from portal.errors import InvalidState
 from tests.concurrency import run_at_once
@@ -211,3 +211,26 @@ def test_approving_and_sending_back_one_dossier_at_once_does_one_and_refuses_the
     done = next(result for result in results if isinstance(result, Dossier))
     assert dossier.state == done.state
     assert DossierEvent.objects.filter(dossier=dossier).exclude(action="create").count() == 1
+
+
+def test_history_rows_written_at_once_stay_one_chain(version_a: Any, citizen: Any, assessor: Any) -> None:
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        assessors = [assessor] + [
+            UserFactory(username=f"assessor{n}", role=Role.ASSESSOR, agency=assessor.agency) for n in range(5)
+        ]
+    dossier = DossierFactory(version=version_a, applicant=citizen, received=True)
+
+    results = run_at_once(
+        [
+            lambda actor=actor: services.dossier_assign(dossier_id=dossier.pk, actor=actor)
+            for actor in assessors
+        ]
+    )
+
+    assert [type(result).__name__ for result in results] == ["Dossier"] * len(assessors)
+    rows = list(DossierEvent.objects.filter(dossier=dossier).order_by("id"))
+    assert len(rows) == len(assessors)
+    assert [row.prev_hash for row in rows] == ["", *(row.hash for row in rows[:-1])]
+    dossier.refresh_from_db()
+    assert dossier.history_head == rows[-1].hash
+    assert list(history.verify()) == []
