@@ -20,6 +20,7 @@ class Event(models.TextChoices):
     DUE_SOON = "due_soon", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
     DRAFT_EXPIRING = "draft_expiring", _("Unsent draft to be deleted")
+    APOLOGY = "apology", _("Apology and new date")
 
 
 # The workflow's actions that the citizen hears of, and the event each one is told as.
@@ -30,6 +31,8 @@ CITIZEN_EVENTS: dict[str, str] = {
     "refuse": Event.REFUSE,
     "signed": Event.RESULT_READY,
     "return": Event.RETURN,
+    # Not a workflow action: the apology for a late dossier, with its new date (dossiers.schedule.on_apology).
+    "apology": Event.APOLOGY,
 }
 STAFF_EVENTS = frozenset({Event.DUE_SOON, Event.OVERDUE})
 # Languages messages are written in; the first is the default.

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from dossiers import schedule, workflow
-from dossiers.models import DossierEvent
+from dossiers.models import Apology, DossierEvent
 from notifications import services, tasks
 from notifications.constants import CITIZEN_EVENTS
 
@@ -46,7 +46,18 @@ def _queue_messages_for(action: str) -> Callable[[int], None]:
 
 
 for _action in CITIZEN_EVENTS:
-    workflow.on_commit(_action)(_queue_messages_for(_action))
+    if _action in workflow.TRANSITIONS:
+        workflow.on_commit(_action)(_queue_messages_for(_action))
+
+_queue_apology_messages = _queue_messages_for("apology")
+
+
+@schedule.on_apology
+def tell_citizen_of_apology(apology_id: int) -> None:
+    """After an apology is committed, the citizen is told of it and of the new date, like a step of the workflow."""
+    dossier_id = Apology.objects.filter(pk=apology_id).values_list("dossier_id", flat=True).first()
+    if dossier_id is not None:
+        _queue_apology_messages(dossier_id)
 
 
 @schedule.on_drafts_expiring
