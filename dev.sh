@@ -3,7 +3,7 @@
 #   ./dev.sh serve   set up everything, load the demo province and serve the portal on http://127.0.0.1:8000/
 #   ./dev.sh test    run the whole test suite (pytest arguments may follow)
 # and, for CI and developers:
-#   ./dev.sh check   ruff, ruff format --check, manage.py check, makemigrations --check
+#   ./dev.sh check   ruff, ruff format --check, manage.py check, makemigrations --check, mypy, lint-imports
 # Needs only Python 3.11+ and the package registries: uv comes from PyPI into .tools/, the project's packages
 # from uv.lock into .venv/, Debian's Chromium (browser tests) through apt when it is missing.
 set -euo pipefail
@@ -50,6 +50,8 @@ case "${1:-serve}" in
     .venv/bin/ruff format --check .
     .venv/bin/python manage.py check --fail-level WARNING
     .venv/bin/python manage.py makemigrations --check --dry-run
+    .venv/bin/mypy
+    .venv/bin/lint-imports --no-cache
     ;;
   *)
     echo "usage: ./dev.sh serve | test [pytest args] | check" >&2

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from dossiers.models import CalendarDay, Dossier, DossierEvent
 
@@ -18,7 +19,7 @@ class EventInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ["action", "from_state", "to_state", "actor", "actor_agency", "at", "comment"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Dossier | None = None) -> bool:
         return False
 
 
@@ -31,11 +32,11 @@ class DossierAdmin(admin.ModelAdmin):
     search_fields = ["code"]
     inlines = [EventInline]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Dossier | None = None) -> bool:
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Dossier | None = None) -> bool:
         return False

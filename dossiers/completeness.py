@@ -11,6 +11,7 @@ from portal.errors import ServiceError
 
 class Incomplete(ServiceError):
     code = "incomplete"
+    errors: dict[str, Any]
 
     def __init__(self, errors: dict[str, Any]) -> None:
         super().__init__(_("The dossier is not complete: %(what)s") % {"what": describe(errors)})

@@ -265,13 +265,18 @@ def draft_delete_expired(*, dossier_id: int, now: datetime | None = None) -> boo
         return False
     documents = Document.objects.filter(dossier_id=dossier_id)
     names = [name for name in documents.values_list("file", flat=True) if name]
-    storage = Document._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = Document.file.field.storage
     documents.delete()
     DossierEvent.objects.filter(dossier_id=dossier_id).delete()
     # A walk-in draft the counter opened has reads on record; with the draft's personal data gone they go too.
     AccessLog.objects.filter(dossier_id=dossier_id).delete()
     Dossier.objects.filter(pk=dossier_id).delete()
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
     log.info("deleted draft %s, unused since %s", dossier_id, dossier.last_used.isoformat())
     return True
 

@@ -204,6 +204,15 @@ def sniff(upload: UploadedFile) -> tuple[str, str]:
     return "", kind.mime if kind else "application/octet-stream"
 
 
+def _size(upload: UploadedFile) -> int:
+    """The upload's length in bytes, counted from its content when the upload does not say it."""
+    if upload.size is not None:
+        return upload.size
+    size = sum(len(chunk) for chunk in upload.chunks())
+    upload.seek(0)
+    return size
+
+
 @transaction.atomic
 def document_add(*, dossier_id: int, actor: Any, component_id: Any, upload: UploadedFile) -> Document:
     """Store one paper of the dossier under a random name with its SHA-256.
@@ -217,12 +226,13 @@ def document_add(*, dossier_id: int, actor: Any, component_id: Any, upload: Uplo
     )
     if component is None:
         raise ServiceError(_("This procedure has no such component."), code="unknown_component")
-    if upload.size > settings.UPLOAD_MAX_FILE_BYTES:
+    size = _size(upload)
+    if size > settings.UPLOAD_MAX_FILE_BYTES:
         raise TooLarge(
             _("A file may be at most %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_FILE_BYTES // (1024 * 1024)}
         )
     used = dossier.documents.aggregate(total=Sum("size"))["total"] or 0
-    if used + upload.size > settings.UPLOAD_MAX_DOSSIER_BYTES:
+    if used + size > settings.UPLOAD_MAX_DOSSIER_BYTES:
         raise TooLarge(
             _("A dossier's files may be at most %(mb)s MB together.")
             % {"mb": settings.UPLOAD_MAX_DOSSIER_BYTES // (1024 * 1024)}
@@ -241,7 +251,7 @@ def document_add(*, dossier_id: int, actor: Any, component_id: Any, upload: Uplo
             .aggregate(total=Sum("size"))["total"]
             or 0
         )
-        if stored + upload.size > settings.UPLOAD_MAX_USER_BYTES:
+        if stored + size > settings.UPLOAD_MAX_USER_BYTES:
             raise TooLarge(
                 _("Your open dossiers may hold at most %(mb)s MB of files together.")
                 % {"mb": settings.UPLOAD_MAX_USER_BYTES // (1024 * 1024)},
@@ -263,7 +273,7 @@ def document_add(*, dossier_id: int, actor: Any, component_id: Any, upload: Uplo
         storage_key=f"{secrets.token_hex(16)}.{short}",
         original_name=(upload.name or "file")[-255:],
         content_type=mime,
-        size=upload.size,
+        size=size,
         sha256=digest.hexdigest(),
         uploaded_by=actor,
     )

@@ -41,7 +41,7 @@ def read_report(text: str) -> list[Row]:
     rows = []
     for raw in reader:
         line = reader.line_num  # the line the row ends on; blank lines and quoted line breaks count
-        extra = raw.pop(None, None)  # type: ignore[call-overload]  # csv puts fields past the header's here
+        extra = raw.pop(None, None)  # csv puts fields past the header's here
         record = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         status = record.get("status", "00").lower()
         try:

@@ -65,4 +65,4 @@ def call(function: Callable[..., T], *args: Any, timeout: float) -> T:
         receiver.close()
     if not ok:
         raise Failed(value)
-    return value  # type: ignore[no-any-return]
+    return value

@@ -280,6 +280,7 @@ class CatalogueInvalid(ServiceError):
     """The catalogue file has errors; ``errors`` lists every one with its line. Nothing was imported."""
 
     code = "invalid_catalogue"
+    errors: list[RowError]
 
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"The catalogue file has {len(errors)} error(s); nothing was imported.")

@@ -6,7 +6,7 @@ URL-encoded as ``key=value`` joined by ``&``; it is compared in constant time.
 
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -86,7 +86,7 @@ class VnpayForm(Provider):
             "vnp_ReturnUrl": return_url,
             "vnp_IpAddr": client_ip or "127.0.0.1",
             "vnp_CreateDate": now.strftime("%Y%m%d%H%M%S"),
-            "vnp_ExpireDate": (now + timezone.timedelta(minutes=15)).strftime("%Y%m%d%H%M%S"),
+            "vnp_ExpireDate": (now + timedelta(minutes=15)).strftime("%Y%m%d%H%M%S"),
         }
         return f"{self.pay_url}?{signed_query(params, self.secret())}"
 

@@ -68,7 +68,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response({"detail": message, "code": code}, status=status_code)
     if isinstance(exc, ServiceError):
         body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
-        if getattr(exc, "errors", None):
+        if exc.errors:
             body["errors"] = exc.errors
         return Response(body, status=exc.status)
     if isinstance(exc, Http404):
@@ -86,8 +86,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         }
     else:
         detail = exc.detail if isinstance(exc.detail, str) else _first_message(exc.detail)
-        code = exc.get_codes()
-        response.data = {"detail": str(detail), "code": code if isinstance(code, str) else _first_code(code)}
+        codes = exc.get_codes()
+        response.data = {
+            "detail": str(detail),
+            "code": codes if isinstance(codes, str) else _first_code(codes),
+        }
     return response
 
 
