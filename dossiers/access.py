@@ -38,17 +38,13 @@ REFUSALS: dict[Ask, tuple[Any, tuple[Any, str]]] = {
         _("Only staff of the competent agency take a dossier."),
         (_("This dossier is not in a queue of your step."), "not_your_step"),
     ),
+    Ask.PAY_ONLINE: (
+        _("Only the applicant pays online; the counter records payments at the desk."),
+        DEFAULT_NOT_YET,
+    ),
+    Ask.COUNTER_PAYMENT: (_("Only counter staff record payments at the desk."), DEFAULT_NOT_YET),
+    Ask.WAIVE: (_("Only staff of the competent agency waive a fee."), DEFAULT_NOT_YET),
 }
-REFUSALS.update(
-    {
-        Ask.PAY_ONLINE: (
-            _("Only the applicant pays online; the counter records payments at the desk."),
-            DEFAULT_NOT_YET,
-        ),
-        Ask.COUNTER_PAYMENT: (_("Only counter staff record payments at the desk."), DEFAULT_NOT_YET),
-        Ask.WAIVE: (_("Only staff of the competent agency waive a fee."), DEFAULT_NOT_YET),
-    }
-)
 DEFAULT_REFUSAL = (_("You may not do this with this dossier."), DEFAULT_NOT_YET)
 
 
