@@ -5,6 +5,7 @@ personas beyond conftest's (a superuser, inactive users), and the signing tests'
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from accounts.constants import Role
@@ -20,6 +21,29 @@ from tests.signing.conftest import (  # noqa: F401 - fixtures, registered by bei
 )
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Every kind of user the door walk and the policy table try, by fixture name; "anonymous_user" is no one.
+PERSONAS = (
+    "citizen",
+    "citizen2",
+    "receiver",
+    "assessor",
+    "approver",
+    "receiver_b",
+    "assessor_b",
+    "approver_b",
+    "province_admin",
+    "leader",
+    "superuser",
+    "inactive_receiver",
+    "anonymous_user",
+)
+
+
+def persona_user(request: pytest.FixtureRequest, name: str) -> Any:
+    """The user a persona's name stands for."""
+    return AnonymousUser() if name == "anonymous_user" else request.getfixturevalue(name)
+
+
 # A state of the lifecycle → the factory trait that puts a dossier in it.
 TRAITS: dict[str, dict[str, bool]] = {
     "draft": {},

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -27,6 +26,7 @@ from dossiers import workflow
 from dossiers.models import Document, Dossier, Result
 from payments.services import invoice_open
 from tests.contract import assert_error
+from tests.security.conftest import PERSONAS, persona_user
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ID_NUMBER = "001088000123"  # the factory's applicant
@@ -69,21 +69,6 @@ QUESTIONS: dict[str, tuple[Ask | None, str]] = {
     "payments:counter-payment": (None, "page"),
     "payments:waive": (None, "page"),
 }
-PERSONAS = (
-    "citizen",
-    "citizen2",
-    "receiver",
-    "assessor",
-    "approver",
-    "receiver_b",
-    "assessor_b",
-    "approver_b",
-    "province_admin",
-    "leader",
-    "superuser",
-    "inactive_receiver",
-    "anonymous_user",
-)
 COUNTER_STAFF = ("receiver", "assessor", "approver", "receiver_b", "assessor_b", "approver_b")
 
 
@@ -168,10 +153,6 @@ def walked(make_dossier: Any) -> list[Dossier]:
     ]
 
 
-def _user(request: pytest.FixtureRequest, name: str) -> Any:
-    return AnonymousUser() if name == "anonymous_user" else request.getfixturevalue(name)
-
-
 def _clients(user: Any) -> tuple[APIClient, Client]:
     api, pages = APIClient(), Client()
     if user.is_authenticated:
@@ -211,7 +192,7 @@ def test_every_door_answers_what_the_policy_says(
     login = reverse("accounts:login")
     problems: list[str] = []
     detail_status: dict[tuple[str, int, str], int] = {}
-    user = _user(request, persona)
+    user = persona_user(request, persona)
     api, pages = _clients(user)
     for _route, name, kwargs in doors:
         ask, audience = QUESTIONS[name]
@@ -317,7 +298,7 @@ def test_an_action_on_a_dossier_answers_404_403_or_409_as_the_policy_says(
 ) -> None:
     dossier = _furnish(make_dossier("online_a", state))
     before = Dossier.objects.values("state", "assignee_id").get(pk=dossier.pk)
-    api, pages = _clients(_user(request, persona))
+    api, pages = _clients(persona_user(request, persona))
     url = reverse(name, kwargs={"pk": dossier.pk, **kwargs})
     if name.split(":")[0] in API_NAMESPACES:
         assert_error(api.post(url, body, format="json"), expected)
