@@ -25,7 +25,6 @@ SUBMITTED = "submitted"
 RETURNED = "returned"
 EDITABLE_STATES = frozenset({DRAFT, "supplement_requested"})
 RESULT_STATES = frozenset({"result_ready", RETURNED})
-FINAL_STATES = frozenset({RETURNED, "rejected", "withdrawn"})
 COUNTER_CHANNELS = frozenset({"counter", "post"})
 PROVINCE_WIDE = frozenset({Role.PROVINCE_ADMIN, Role.LEADER})
 
