@@ -10,7 +10,7 @@ from django.core.checks import Error, register
 def providers_exist(app_configs: Any, **kwargs: Any) -> list[Error]:
     from payments.providers import register as providers
 
-    unknown = [name for name in settings.PAYMENT_PROVIDERS if name not in providers.names()]
+    unknown = providers.unknown(settings.PAYMENT_PROVIDERS)
     return (
         [
             Error(

@@ -1,6 +1,5 @@
 """Payment pages: the sandbox's demo pay page, the page the citizen returns to, and reconciliation for finance."""
 
-import secrets
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -9,61 +8,46 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
-from payments import services
-from payments.models import Invoice, Reconciliation
+from payments import selectors, services
+from payments.constants import InvoiceStatus
+from payments.models import Reconciliation
 from payments.providers import register
-from payments.providers.vnpay import TZ, signature, verify
 from portal.client_ip import client_ip
 from portal.errors import NotFound, ServiceError
 from portal.urls_public import absolute_url
 
 
-def _vnp_params(request: HttpRequest) -> dict[str, str]:
-    source = request.POST if request.method == "POST" else request.GET
-    return {k: v for k, v in source.items() if k.startswith("vnp_")}
+def _fields(request: HttpRequest) -> dict[str, str]:
+    return (request.POST if request.method == "POST" else request.GET).dict()
 
 
 @login_required
 def sandbox_pay(request: HttpRequest) -> HttpResponse:
     """The sandbox's payment page: shows what is asked, then pays or cancels, and sends the server notice."""
     provider = register.get("sandbox")
-    params = _vnp_params(request)
-    invoice = Invoice.objects.filter(reference=params.get("vnp_TxnRef", "")).first()
-    if provider.check_config() or not verify(params, provider.secret()) or invoice is None:
+    asked = provider.read_signed(_fields(request))
+    invoice = selectors.invoice_by_reference(asked.reference) if asked else None
+    if provider.check_config() or asked is None or invoice is None:
         return render(request, "payments/sandbox_pay.html", {"invalid": True}, status=400)
-    request_params = {k: v for k, v in params.items() if k != "vnp_SecureHash"}
     if request.method == "POST":
-        paid = request.POST.get("decision") == "pay"
-        notice = {
-            "vnp_TmnCode": request_params.get("vnp_TmnCode", ""),
-            "vnp_Amount": request_params["vnp_Amount"],
-            "vnp_BankCode": "NCB",
-            "vnp_OrderInfo": request_params.get("vnp_OrderInfo", ""),
-            "vnp_PayDate": timezone.localtime(timezone.now(), TZ).strftime("%Y%m%d%H%M%S"),
-            "vnp_ResponseCode": "00" if paid else "24",
-            "vnp_TransactionNo": str(secrets.randbelow(10**8)).zfill(8),
-            "vnp_TransactionStatus": "00" if paid else "02",
-            "vnp_TxnRef": request_params["vnp_TxnRef"],
-        }
-        signed = {**notice, "vnp_SecureHash": signature(notice, provider.secret())}
+        signed = provider.pay_page_notice(asked, paid=request.POST.get("decision") == "pay")
         # The provider's server notice; the sandbox lives in the portal, so it is delivered in process.
         services.notice_handle(
             provider_name="sandbox", params=signed, remote_addr="127.0.0.1", raw=urlencode(signed).encode()
         )
-        return_url = request_params.get("vnp_ReturnUrl", "/")
+        return_url = asked.fields.get("vnp_ReturnUrl", "/")
         if not url_has_allowed_host_and_scheme(return_url, allowed_hosts={request.get_host()}):
             return_url = "/"
         return HttpResponseRedirect(f"{return_url}?{urlencode(signed)}")
     return render(
         request,
         "payments/sandbox_pay.html",
-        {"invoice": invoice, "amount": int(request_params["vnp_Amount"]) // 100, "params": params},
+        {"invoice": invoice, "amount": asked.amount, "params": asked.fields},
     )
 
 
@@ -74,14 +58,13 @@ def payment_return(request: HttpRequest, provider: str) -> HttpResponse:
         plugin = register.get(provider)
     except ServiceError:
         return render(request, "payments/return.html", {"outcome": "invalid"}, status=404)
-    params = _vnp_params(request)
-    genuine = hasattr(plugin, "secret") and verify(params, plugin.secret())
-    invoice = Invoice.objects.filter(reference=params.get("vnp_TxnRef", "")).first() if genuine else None
-    if invoice is None:
+    back = plugin.read_signed(_fields(request))
+    invoice = selectors.invoice_by_reference(back.reference) if back else None
+    if back is None or invoice is None:
         outcome = "invalid"
-    elif invoice.status == "paid":
+    elif invoice.status == InvoiceStatus.PAID:
         outcome = "paid"
-    elif params.get("vnp_ResponseCode") != "00":
+    elif not back.success:
         outcome = "failed"
     else:
         outcome = "waiting"

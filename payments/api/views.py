@@ -96,7 +96,7 @@ class CounterPaymentView(APIView):
     """Record a fee paid at the desk: `{"method": "card" | "bank_qr", "reference": "<card slip or QR transaction>"}`."""
 
     class InputSerializer(serializers.Serializer):
-        method = serializers.ChoiceField(choices=["card", "bank_qr"])
+        method = serializers.ChoiceField(choices=services.COUNTER_METHODS)
         reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses={200: InvoiceSerializer, **ERROR_RESPONSES})
@@ -153,7 +153,7 @@ class CallbackView(APIView):
         raw = request.META.get("QUERY_STRING", "").encode("latin-1", "replace") + b"\n" + request.body
         params = request.query_params.dict()
         if request.method == "POST" and hasattr(request.data, "items"):
-            params.update({k: v for k, v in request.data.items() if isinstance(v, str | int)})
+            params.update({k: str(v) for k, v in request.data.items() if isinstance(v, str | int)})
         result = services.notice_handle(
             provider_name=provider, params=params, remote_addr=_client_ip(request) or None, raw=raw
         )

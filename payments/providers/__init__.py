@@ -5,12 +5,12 @@ VNPay, configured by merchant code and secret. ``counter``: payments taken at th
 recorded by staff.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from portal.errors import NotFound
+from portal.registry import Plugin, Registry
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,17 @@ class Notice:
     paid_at: datetime | None
     response_code: str
     raw: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Signed:
+    """An address the provider signed (the request to its pay page, or the citizen's way back), its signature
+    already checked."""
+
+    reference: str
+    amount: int  # đồng
+    success: bool  # the provider's code says the payment went through (on the way back)
+    fields: dict[str, str]  # the provider's fields as received, the signature included
 
 
 class NoticeRejected(Exception):
@@ -46,13 +57,9 @@ LATE = "late"  # the invoice is no longer open (paid through another transaction
 MALFORMED = "malformed"
 
 
-class Provider:
-    name = ""
+class Provider(Plugin):
     title = ""
     online = True  # paid by the citizen online (counted in the online-payment rate)
-
-    def check_config(self) -> list[str]:
-        return []
 
     def start(self, *, reference: str, amount: int, description: str, return_url: str, client_ip: str) -> str:
         """The address the citizen is sent to, to pay."""
@@ -62,33 +69,26 @@ class Provider:
         """Check the signature and read the notice; raises ``NoticeRejected``."""
         raise NotImplementedError
 
+    def read_signed(self, params: dict[str, str]) -> Signed | None:
+        """The address's fields read, if the provider signed them (``params`` may hold other fields too); None
+        when the signature does not hold, or the provider signs no addresses (the counter)."""
+        return None
+
+    def pay_page_notice(self, request: Signed, *, paid: bool) -> dict[str, str]:
+        """The signed server notice a demo pay page sends once the demo user pays or cancels ``request``; only
+        a provider whose pay page is the portal's own (the sandbox) has one."""
+        raise NotImplementedError(f"The {self.name} provider has no pay page in the portal.")
+
     def answer(self, outcome: str, reason: str) -> tuple[dict[str, Any], int]:
         """The body and status the provider expects back for ``outcome``."""
         return {"outcome": outcome, "detail": reason}, 200
 
 
-class Registry:
-    def __init__(self) -> None:
-        self._providers: dict[str, type[Provider]] = {}
-
-    def __call__(self, name: str) -> Callable[[type[Provider]], type[Provider]]:
-        def register(cls: type[Provider]) -> type[Provider]:
-            cls.name = name
-            self._providers[name] = cls
-            return cls
-
-        return register
-
-    def names(self) -> list[str]:
-        return sorted(self._providers)
-
-    def get(self, name: str) -> Provider:
-        if name not in self._providers:
-            raise NotFound(f"Unknown payment provider {name!r}.", code="unknown_provider")
-        return self._providers[name]()
-
-
-register = Registry()
+register = Registry[Provider](
+    "payment provider",
+    error=lambda message: NotFound(message, code="unknown_provider"),
+    list_known=False,
+)
 
 
 def _load_plugins() -> None:

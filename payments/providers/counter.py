@@ -1,8 +1,6 @@
 """Payments taken at the counter by card or bank QR, recorded by staff; there is no online step or notice."""
 
-from typing import Any
-
-from payments.providers import NoticeRejected, Provider, register
+from payments.providers import Notice, NoticeRejected, Provider, register
 
 
 @register("counter")
@@ -14,5 +12,5 @@ class CounterProvider(Provider):
     def start(self, *, reference: str, amount: int, description: str, return_url: str, client_ip: str) -> str:
         raise NoticeRejected("Counter payments are recorded by staff at the desk.", outcome="not_online")
 
-    def parse_notice(self, params: dict[str, str]) -> Any:
+    def parse_notice(self, params: dict[str, str]) -> Notice:
         raise NoticeRejected("The counter sends no notices.", outcome="forged")

@@ -5,11 +5,14 @@ The demo page lets a demo user pay or cancel; it then sends the server notice, s
 address the demo's public secret is never accepted (portal.deployment).
 """
 
+import secrets
+
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
-from payments.providers import register
-from payments.providers.vnpay import VnpayForm
+from payments.providers import Signed, register
+from payments.providers.vnpay import TZ, VnpayForm, signature
 from portal import deployment
 from portal.urls_public import absolute_url
 
@@ -43,3 +46,18 @@ class SandboxProvider(VnpayForm):
     def secret(self) -> str:
         # No secret, no valid signature: a notice signed with the public secret is refused as forged.
         return "" if self._public_secret_refused() else settings.PAYMENT_SANDBOX_SECRET
+
+    def pay_page_notice(self, request: Signed, *, paid: bool) -> dict[str, str]:
+        fields = request.fields
+        notice = {
+            "vnp_TmnCode": fields.get("vnp_TmnCode", ""),
+            "vnp_Amount": fields["vnp_Amount"],
+            "vnp_BankCode": "NCB",
+            "vnp_OrderInfo": fields.get("vnp_OrderInfo", ""),
+            "vnp_PayDate": timezone.localtime(timezone.now(), TZ).strftime("%Y%m%d%H%M%S"),
+            "vnp_ResponseCode": "00" if paid else "24",
+            "vnp_TransactionNo": str(secrets.randbelow(10**8)).zfill(8),
+            "vnp_TransactionStatus": "00" if paid else "02",
+            "vnp_TxnRef": fields["vnp_TxnRef"],
+        }
+        return {**notice, "vnp_SecureHash": signature(notice, self.secret())}

@@ -26,6 +26,7 @@ from payments.providers import (
     Notice,
     NoticeRejected,
     Provider,
+    Signed,
     register,
 )
 
@@ -120,6 +121,21 @@ class VnpayForm(Provider):
             paid_at=paid_at,
             response_code=code,
             raw=dict(params),
+        )
+
+    def read_signed(self, params: dict[str, str]) -> Signed | None:
+        fields = {key: value for key, value in params.items() if key.startswith("vnp_")}
+        if not verify(fields, self.secret()):
+            return None
+        try:
+            amount = int(fields.get("vnp_Amount", "")) // 100
+        except ValueError:
+            return None
+        return Signed(
+            reference=fields.get("vnp_TxnRef", ""),
+            amount=amount,
+            success=fields.get("vnp_ResponseCode") == "00",
+            fields=fields,
         )
 
     def answer(self, outcome: str, reason: str) -> tuple[dict[str, Any], int]:
