@@ -10,8 +10,9 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -30,15 +31,22 @@ from payments.providers import (
     REPLAYED,
     UNKNOWN_INVOICE,
     NoticeRejected,
+    Provider,
     register,
 )
+from payments.providers.counter import CounterProvider
 from portal.errors import InvalidState, NotFound, ServiceError
 from portal.money import thousands
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 log = logging.getLogger(__name__)
 
+COUNTER_METHODS = CounterProvider.METHODS  # how money is taken at the desk
 
-def _enabled(name: str) -> Any:
+
+def _enabled(name: str) -> Provider:
     """An enabled provider (``settings.PAYMENT_PROVIDERS``); 404 for one that is unknown or switched off."""
     if name not in settings.PAYMENT_PROVIDERS:
         raise NotFound(f"Unknown payment provider {name!r}.", code="unknown_provider")
@@ -103,9 +111,76 @@ def blocking_reason(*, dossier_id: int, step: str) -> str | None:
 def invoice_for(*, dossier_id: int, user: Any, ask: Ask = Ask.INVOICE, log: str | None = None) -> Invoice:
     """The dossier's invoice, if ``user`` may ``ask`` about it (the receipt names the payer: ``Ask.RECEIPT``)."""
     dossier_link.visible(dossier_id, user, ask=ask, log=log)
-    invoice = Invoice.objects.filter(dossier_id=dossier_id).first()
+    return _invoice_of(dossier_id)
+
+
+def _invoice_of(dossier_id: int, *, lock: bool = False) -> Invoice:
+    invoices = Invoice.objects.select_for_update() if lock else Invoice.objects.all()
+    invoice = invoices.filter(dossier_id=dossier_id).first()
     if invoice is None:
         raise NotFound(_("This dossier has no fee to pay."), code="no_invoice")
+    return invoice
+
+
+def _require_open(invoice: Invoice) -> None:
+    if invoice.status != InvoiceStatus.OPEN:
+        raise InvalidState(
+            _("This invoice is %(status)s.") % {"status": invoice.get_status_display().lower()}
+        )
+
+
+def _require_locked() -> None:
+    # A status move reads and writes the invoice row: only under the caller's row lock is that one step.
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("An invoice's status moves inside the transaction that locked its row.")
+
+
+def invoice_mark_paid(
+    *,
+    invoice: Invoice,
+    provider: Provider,
+    transaction_no: str,
+    paid_at: datetime,
+    event: EventKind,
+    payload: dict[str, Any],
+    actor: "User | None" = None,
+    remote_addr: str | None = None,
+) -> Invoice:
+    """The only place an open invoice becomes paid: the payment (one per invoice, one per provider transaction,
+    which the database also holds to), the invoice, and its ``event`` row (a notice's ``PAID``, the desk's
+    ``COUNTER``). The caller has locked the invoice's row and checked the money."""
+    _require_locked()
+    _require_open(invoice)
+    Payment.objects.create(
+        invoice=invoice,
+        provider=provider.name,
+        transaction_no=transaction_no,
+        amount=invoice.amount,
+        paid_at=paid_at,
+        recorded_by=actor,
+    )
+    invoice.status, invoice.paid_at = InvoiceStatus.PAID, paid_at
+    invoice.provider, invoice.online = provider.name, provider.online
+    invoice.save(update_fields=["status", "paid_at", "provider", "online"])
+    PaymentEvent.objects.create(
+        invoice=invoice,
+        kind=event,
+        provider=provider.name,
+        transaction_no=transaction_no,
+        actor=actor,
+        payload=payload,
+        remote_addr=remote_addr,
+    )
+    return invoice
+
+
+def invoice_mark_waived(*, invoice: Invoice, reason: str, actor: "User") -> Invoice:
+    """The only place an open invoice becomes waived, with its legal reason; the caller has locked its row."""
+    _require_locked()
+    _require_open(invoice)
+    invoice.status, invoice.waived_reason, invoice.waived_by = InvoiceStatus.WAIVED, reason[:2000], actor
+    invoice.save(update_fields=["status", "waived_reason", "waived_by"])
+    PaymentEvent.objects.create(invoice=invoice, kind=EventKind.WAIVED, actor=actor, reason=reason[:255])
     return invoice
 
 
@@ -113,10 +188,7 @@ def payment_start(*, dossier_id: int, user: Any, provider_name: str, return_url:
     """Start paying the invoice online; returns the provider's address to send the citizen to."""
     invoice = invoice_for(dossier_id=dossier_id, user=user)
     link = dossier_link.visible(dossier_id, user, ask=Ask.PAY_ONLINE)
-    if invoice.status != InvoiceStatus.OPEN:
-        raise InvalidState(
-            _("This invoice is %(status)s.") % {"status": invoice.get_status_display().lower()}
-        )
+    _require_open(invoice)
     provider = _enabled(provider_name)
     if not provider.online:
         raise ServiceError(
@@ -172,7 +244,7 @@ def notice_digest(*, raw: bytes, params: dict[str, str]) -> dict[str, Any]:
 
 
 def _reject(
-    provider: Any,
+    provider: Provider,
     outcome: str,
     reason: str,
     *,
@@ -230,56 +302,32 @@ def notice_handle(
         )
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().filter(reference=notice.reference).first()
-        common = {
-            "params": params,
-            "remote_addr": remote_addr,
-            "transaction_no": notice.transaction_no,
-            "raw": raw,
-        }
+        reject = partial(
+            _reject,
+            provider,
+            params=params,
+            remote_addr=remote_addr,
+            transaction_no=notice.transaction_no,
+            raw=raw,
+        )
         if invoice is None:
-            return _reject(
-                provider, UNKNOWN_INVOICE, f"No invoice {notice.reference}.", invoice=None, **common
-            )
+            return reject(UNKNOWN_INVOICE, f"No invoice {notice.reference}.", invoice=None)
         if Payment.objects.filter(provider=provider.name, transaction_no=notice.transaction_no).exists():
-            return _reject(
-                provider, REPLAYED, "This transaction was already taken.", invoice=invoice, **common
-            )
+            return reject(REPLAYED, "This transaction was already taken.", invoice=invoice)
         if notice.amount != invoice.amount:
-            return _reject(
-                provider,
-                AMOUNT_MISMATCH,
-                f"Paid {notice.amount}, due {invoice.amount}.",
-                invoice=invoice,
-                **common,
-            )
+            return reject(AMOUNT_MISMATCH, f"Paid {notice.amount}, due {invoice.amount}.", invoice=invoice)
         if not notice.success:
-            return _reject(
-                provider,
-                FAILED_PAYMENT,
-                f"The payment failed (code {notice.response_code}).",
-                invoice=invoice,
-                **common,
+            return reject(
+                FAILED_PAYMENT, f"The payment failed (code {notice.response_code}).", invoice=invoice
             )
         if invoice.status != InvoiceStatus.OPEN:
-            return _reject(
-                provider, LATE, f"The invoice is already {invoice.status}.", invoice=invoice, **common
-            )
-        now = timezone.now()
-        Payment.objects.create(
+            return reject(LATE, f"The invoice is already {invoice.status}.", invoice=invoice)
+        invoice_mark_paid(
             invoice=invoice,
-            provider=provider.name,
+            provider=provider,
             transaction_no=notice.transaction_no,
-            amount=notice.amount,
-            paid_at=notice.paid_at or now,
-        )
-        invoice.status, invoice.paid_at = InvoiceStatus.PAID, notice.paid_at or now
-        invoice.provider, invoice.online = provider.name, provider.online
-        invoice.save(update_fields=["status", "paid_at", "provider", "online"])
-        PaymentEvent.objects.create(
-            invoice=invoice,
-            kind=EventKind.PAID,
-            provider=provider.name,
-            transaction_no=notice.transaction_no,
+            paid_at=notice.paid_at or timezone.now(),
+            event=EventKind.PAID,
             payload=params,
             remote_addr=remote_addr,
         )
@@ -292,45 +340,24 @@ def counter_payment_record(*, dossier_id: int, user: Any, method: str, reference
     """Record a fee taken at the desk by card or bank QR."""
     dossier_link.visible(dossier_id, user, ask=Ask.COUNTER_PAYMENT)
     provider = _enabled("counter")
-    if method not in provider.METHODS:
+    if method not in COUNTER_METHODS:
         raise ServiceError(_("The method must be one of: card, bank_qr."), code="invalid_method")
-    invoice = Invoice.objects.select_for_update().filter(dossier_id=dossier_id).first()
-    if invoice is None:
-        raise NotFound(_("This dossier has no fee to pay."), code="no_invoice")
-    if invoice.status != InvoiceStatus.OPEN:
-        raise InvalidState(
-            _("This invoice is %(status)s.") % {"status": invoice.get_status_display().lower()}
-        )
+    invoice = _invoice_of(dossier_id, lock=True)
+    _require_open(invoice)
     transaction_no = (reference or f"{method}-{secrets.token_hex(6)}")[:64]
-    if Payment.objects.filter(provider="counter", transaction_no=transaction_no).exists():
+    if Payment.objects.filter(provider=provider.name, transaction_no=transaction_no).exists():
         raise InvalidState(
             _("This card or QR transaction was already recorded."), code="duplicate_transaction"
         )
-    now = timezone.now()
-    Payment.objects.create(
+    return invoice_mark_paid(
         invoice=invoice,
-        provider="counter",
+        provider=provider,
         transaction_no=transaction_no,
-        amount=invoice.amount,
-        paid_at=now,
-        recorded_by=user,
-    )
-    invoice.status, invoice.paid_at, invoice.provider, invoice.online = (
-        InvoiceStatus.PAID,
-        now,
-        "counter",
-        False,
-    )
-    invoice.save(update_fields=["status", "paid_at", "provider", "online"])
-    PaymentEvent.objects.create(
-        invoice=invoice,
-        kind=EventKind.COUNTER,
-        provider="counter",
-        transaction_no=transaction_no,
-        actor=user,
+        paid_at=timezone.now(),
+        event=EventKind.COUNTER,
         payload={"method": method},
+        actor=user,
     )
-    return invoice
 
 
 @transaction.atomic
@@ -340,14 +367,4 @@ def invoice_waive(*, dossier_id: int, user: Any, reason: str) -> Invoice:
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("A waiver needs its legal reason."), code="comment_required")
-    invoice = Invoice.objects.select_for_update().filter(dossier_id=dossier_id).first()
-    if invoice is None:
-        raise NotFound(_("This dossier has no fee to pay."), code="no_invoice")
-    if invoice.status != InvoiceStatus.OPEN:
-        raise InvalidState(
-            _("This invoice is %(status)s.") % {"status": invoice.get_status_display().lower()}
-        )
-    invoice.status, invoice.waived_reason, invoice.waived_by = InvoiceStatus.WAIVED, reason[:2000], user
-    invoice.save(update_fields=["status", "waived_reason", "waived_by"])
-    PaymentEvent.objects.create(invoice=invoice, kind=EventKind.WAIVED, actor=user, reason=reason[:255])
-    return invoice
+    return invoice_mark_waived(invoice=_invoice_of(dossier_id, lock=True), reason=reason, actor=user)
