@@ -4,13 +4,13 @@
 HSM. ``remote``: a remote signing service. ``settings.SIGNER`` picks one; ``check_config()`` says what is missing.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 
 from portal.errors import ServiceError
+from portal.registry import Plugin, Registry
 
 
 class SignerNotConfigured(ServiceError):
@@ -25,14 +25,12 @@ class SignedPdf:
     certificate_serial: str
 
 
-class Signer:
+class Signer(Plugin):
     """Signs a PDF as one agency with a PAdES signature."""
 
-    name = ""
-
-    def check_config(self, agency_code: str) -> list[str]:
-        """What is missing before this signer can sign for ``agency_code``; empty when ready."""
-        raise NotImplementedError
+    def check_config(self, agency_code: str | None = None) -> list[str]:
+        """What is missing before this signer can sign (for ``agency_code``, when given); empty when ready."""
+        return []
 
     def sign(self, pdf: bytes, *, agency_code: str, reason: str, location: str) -> SignedPdf:
         raise NotImplementedError
@@ -43,28 +41,7 @@ class Signer:
             raise SignerNotConfigured(f"The {self.name} signer is not configured: {'; '.join(missing)}.")
 
 
-class Registry:
-    def __init__(self) -> None:
-        self._signers: dict[str, type[Signer]] = {}
-
-    def __call__(self, name: str) -> Callable[[type[Signer]], type[Signer]]:
-        def register(cls: type[Signer]) -> type[Signer]:
-            cls.name = name
-            self._signers[name] = cls
-            return cls
-
-        return register
-
-    def names(self) -> list[str]:
-        return sorted(self._signers)
-
-    def get(self, name: str) -> Signer:
-        if name not in self._signers:
-            raise SignerNotConfigured(f"Unknown signer {name!r}; known: {', '.join(self.names())}.")
-        return self._signers[name]()
-
-
-register = Registry()
+register = Registry[Signer]("signer", error=SignerNotConfigured)
 _instances: dict[str, Signer] = {}
 
 
@@ -82,4 +59,4 @@ def _load_plugins() -> None:
 
 _load_plugins()
 
-__all__: list[Any] = ["Registry", "SignedPdf", "Signer", "SignerNotConfigured", "current", "register"]
+__all__: list[Any] = ["SignedPdf", "Signer", "SignerNotConfigured", "current", "register"]

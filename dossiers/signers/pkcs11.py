@@ -13,7 +13,7 @@ from dossiers.signers import SignedPdf, Signer, pades, register
 
 @register("pkcs11")
 class Pkcs11Signer(Signer):
-    def check_config(self, agency_code: str) -> list[str]:
+    def check_config(self, agency_code: str | None = None) -> list[str]:
         missing = [
             f"{name} is not set"
             for name in ("SIGNING_PKCS11_MODULE", "SIGNING_PKCS11_TOKEN", "SIGNING_PKCS11_PIN")

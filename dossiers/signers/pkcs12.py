@@ -16,9 +16,9 @@ class Pkcs12Signer(Signer):
     def __init__(self) -> None:
         self._loaded: dict[str, signers.SimpleSigner] = {}
 
-    def check_config(self, agency_code: str) -> list[str]:
+    def check_config(self, agency_code: str | None = None) -> list[str]:
         missing = []
-        if not pki.agency_p12_path(agency_code).exists():
+        if agency_code is not None and not pki.agency_p12_path(agency_code).exists():
             missing.append(f"no key file {pki.agency_p12_path(agency_code)}")
         if not pki.ca_cert_path().exists():
             missing.append(f"no CA certificate {pki.ca_cert_path()}")

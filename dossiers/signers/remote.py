@@ -13,7 +13,7 @@ from dossiers.signers import SignedPdf, Signer, SignerNotConfigured, register
 
 @register("remote")
 class RemoteSigner(Signer):
-    def check_config(self, agency_code: str) -> list[str]:
+    def check_config(self, agency_code: str | None = None) -> list[str]:
         missing = [
             f"{name} is not set"
             for name in ("SIGNING_REMOTE_URL", "SIGNING_REMOTE_TOKEN")

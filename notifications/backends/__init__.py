@@ -6,12 +6,12 @@ Each channel has its back ends: ``email`` is Django's mail (``EMAIL_BACKEND``: t
 message page itself. ``check_config()`` says what is missing; ``send()`` raises ``DeliveryFailed``.
 """
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
 from notifications.constants import Channel
+from portal.registry import Plugin, Registry
 
 if TYPE_CHECKING:
     from notifications.models import Message
@@ -21,15 +21,10 @@ class DeliveryFailed(Exception):
     """The message did not go out (gateway down, refused, not configured); it is recorded and tried again."""
 
 
-class Backend:
+class Backend(Plugin):
     """Delivers messages of one channel."""
 
     channel = ""
-    name = ""
-
-    def check_config(self) -> list[str]:
-        """What is missing before this back end can deliver; empty when ready."""
-        return []
 
     def send(self, message: "Message") -> str:
         """Deliver ``message``; return the back end's reference for it (may be empty). Raise ``DeliveryFailed``."""
@@ -40,33 +35,21 @@ class Backend:
         return f"{self.channel}:{self.name}"
 
 
-class Registry:
-    def __init__(self) -> None:
-        self._backends: dict[tuple[str, str], type[Backend]] = {}
+class BackendRegistry(Registry[Backend]):
+    """Back ends by ``channel:name`` (``sms:http``), each channel with its own names."""
 
-    def __call__(self, name: str) -> Callable[[type[Backend]], type[Backend]]:
-        def register(cls: type[Backend]) -> type[Backend]:
-            if cls.channel not in Channel.values:
-                raise ValueError(f"{cls.__name__}.channel must be one of {Channel.values}")
-            cls.name = name
-            self._backends[(cls.channel, name)] = cls
-            return cls
+    def key(self, cls: type[Backend], name: str) -> str:
+        if cls.channel not in Channel.values:
+            raise ValueError(f"{cls.__name__}.channel must be one of {Channel.values}")
+        return f"{cls.channel}:{name}"
 
-        return register
-
-    def names(self, channel: str) -> list[str]:
-        return sorted(name for kind, name in self._backends if kind == channel)
-
-    def get(self, channel: str, name: str) -> Backend:
-        cls = self._backends.get((channel, name))
-        if cls is None:
-            raise DeliveryFailed(
-                f"Unknown {channel} back end {name!r}; known: {', '.join(self.names(channel)) or 'none'}."
-            )
-        return cls()
+    def unknown_message(self, key: str) -> str:
+        channel, _, name = key.partition(":")
+        known = [known.partition(":")[2] for known in self.names() if known.startswith(f"{channel}:")]
+        return f"Unknown {channel} back end {name!r}; known: {', '.join(known) or 'none'}."
 
 
-register = Registry()
+register = BackendRegistry("back end", error=DeliveryFailed)
 
 
 def configured_name(channel: str) -> str:
@@ -76,21 +59,18 @@ def configured_name(channel: str) -> str:
     return channel  # e-mail and the portal have one back end each; e-mail's transport is EMAIL_BACKEND
 
 
+def configured_key(channel: str) -> str:
+    """What the back end that ``channel`` uses under the current settings is registered as."""
+    return f"{channel}:{configured_name(channel)}"
+
+
 def current(channel: str) -> Backend:
-    return register.get(channel, configured_name(channel))
+    return register.get(configured_key(channel))
 
 
 def check_all() -> list[str]:
     """What is missing for each channel in ``settings.NOTIFY_CHANNELS``, each line naming the back end."""
-    problems = []
-    for channel in settings.NOTIFY_CHANNELS:
-        try:
-            backend = current(channel)
-        except DeliveryFailed as exc:
-            problems.append(str(exc))
-            continue
-        problems += [f"{backend.label}: {missing}" for missing in backend.check_config()]
-    return problems
+    return register.problems(configured_key(channel) for channel in settings.NOTIFY_CHANNELS)
 
 
 def _load_plugins() -> None:
@@ -99,4 +79,4 @@ def _load_plugins() -> None:
 
 _load_plugins()
 
-__all__: list[Any] = ["Backend", "DeliveryFailed", "Registry", "check_all", "current", "register"]
+__all__: list[Any] = ["Backend", "BackendRegistry", "DeliveryFailed", "check_all", "current", "register"]

@@ -251,7 +251,7 @@ def test_the_http_back_end_says_what_is_missing(
     for name, value in overrides.items():
         setattr(settings, name, value)
 
-    missing = backends.register.get("sms", "http").check_config()
+    missing = backends.register.get("sms:http").check_config()
 
     assert len(missing) == len(expected)
     for problem, words in zip(missing, expected, strict=True):
@@ -282,7 +282,7 @@ def test_the_folder_back_end_refuses_a_file_in_place_of_its_folder(settings: Any
     (tmp_path / "not-a-folder").write_text("x")
     settings.SMS_FOLDER = str(tmp_path / "not-a-folder")
 
-    assert backends.register.get("sms", "folder").check_config() == [
+    assert backends.register.get("sms:folder").check_config() == [
         f"SMS_FOLDER={settings.SMS_FOLDER!r} is not a folder"
     ]
 
