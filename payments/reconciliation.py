@@ -7,13 +7,18 @@ province's finance staff see on their page.
 
 import csv
 import io
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import transaction
 
 from payments.constants import InvoiceStatus, MismatchKind
 from payments.models import Invoice, Mismatch, Payment, Reconciliation
 from payments.providers import register
+from portal.errors import ServiceError
+
+log = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS = {"reference", "transaction_no", "amount"}
 MAX_AMOUNT = 2**63 - 1  # what a Mismatch's amount column holds
@@ -132,3 +137,20 @@ def reconcile(*, provider_name: str, text: str, source: str) -> Reconciliation:
     run.matched = matched
     run.save(update_fields=["matched"])
     return run
+
+
+def reconcile_folder(*, root: Path) -> int:
+    """Compare every report dropped under ``root/<provider>/`` not compared before; returns how many were.
+
+    A bad file (or a folder named for no provider) is logged and stops no other; each report is its own
+    transaction."""
+    done = 0
+    for path in sorted(root.glob("*/*.csv")) if root.exists() else []:
+        if Reconciliation.objects.filter(source=str(path)).exists():
+            continue
+        try:
+            reconcile(provider_name=path.parent.name, text=path.read_text(encoding="utf-8"), source=str(path))
+            done += 1
+        except (ReportInvalid, ServiceError, OSError, UnicodeDecodeError) as exc:
+            log.error("cannot reconcile %s: %s", path, exc)
+    return done

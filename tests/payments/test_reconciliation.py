@@ -268,7 +268,7 @@ def test_the_daily_task_skips_a_bad_report_and_a_folder_of_no_provider_and_does_
     write(tmp_path / "sandbox", ["reference,amount", "HP1,5"], name="a-broken.csv")
     good = write(tmp_path / "sandbox", [HEADER, f"{paid[0].reference},T1,50000,00"], name="b-good.csv")
 
-    with caplog.at_level(logging.ERROR, logger="payments.tasks"):
+    with caplog.at_level(logging.ERROR, logger="payments.reconciliation"):
         assert reconcile_reports() == 1
 
     assert list(Reconciliation.objects.values_list("source", flat=True)) == [str(good)]
