@@ -3,6 +3,8 @@
 A notice marks an invoice paid only if its signature is right (constant-time), it names a known invoice, the amount
 is exact, the code says success and the transaction was not seen before; the invoice row is locked, so two notices
 at once mark it paid once. Every notice, accepted or not, leaves a ``PaymentEvent``.
+
+An invoice's status moves only in ``invoice_mark_paid`` (a notice, a desk payment) and ``invoice_mark_waived``.
 """
 
 import hashlib
@@ -49,7 +51,7 @@ COUNTER_METHODS = CounterProvider.METHODS  # how money is taken at the desk
 def _enabled(name: str) -> Provider:
     """An enabled provider (``settings.PAYMENT_PROVIDERS``); 404 for one that is unknown or switched off."""
     if name not in settings.PAYMENT_PROVIDERS:
-        raise NotFound(f"Unknown payment provider {name!r}.", code="unknown_provider")
+        raise NotFound(register.unknown_message(name), code="unknown_provider")
     return register.get(name)
 
 
