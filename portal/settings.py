@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A page's refusal by a service (portal.errors): 404 page for an unknown thing, else its message and status.
+    "portal.service_errors.ServiceErrorPages",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -153,7 +155,7 @@ AXES_VERBOSE = False
 # API tokens (django-rest-knox): only a digest is stored; each expires, and DELETE /api/v1/auth/token/ revokes it.
 TOKEN_TTL_HOURS = env.integer("TOKEN_TTL_HOURS", 12, minimum=1)
 REST_KNOX = {"TOKEN_TTL": timedelta(hours=TOKEN_TTL_HOURS), "AUTH_HEADER_PREFIX": "Token"}
-# Rate limits per scope (portal.api.throttling): anonymous callers by address, logged-in ones by user.
+# Rate limits per scope (portal.throttling): anonymous callers by address, logged-in ones by user.
 # THROTTLE_RATES=lookup=600/min,verify=10/min overrides some.
 THROTTLE_RATES = env.throttle_rates(
     "THROTTLE_RATES",

@@ -19,9 +19,9 @@ from dossiers.access import dossier_for
 from dossiers.models import Result
 from dossiers.services import TooLarge
 from portal.api.schema import ERROR_RESPONSES, PDF_RESPONSE
-from portal.api.throttling import VerifyThrottle
 from portal.downloads import private_file_response
 from portal.errors import InvalidState, ServiceError
+from portal.throttling import VerifyThrottle
 
 log = logging.getLogger(__name__)
 

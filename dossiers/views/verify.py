@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers import results
 from dossiers.api.results import declared_too_large
-from portal.api.throttling import VerifyThrottle, limit_page
+from portal.throttling import VerifyThrottle, limit_page
 
 MAX_BYTES = 20 * 1024 * 1024
 
