@@ -61,7 +61,7 @@ class PhoneField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         # Before the validators run, so that the separators are not refused.
-        return re.sub(r"[\s.\-]", "", super().to_python(value))
+        return re.sub(r"[\s.\-]", "", super().to_python(value) or "")
 
 
 class ApplicantForm(forms.Form):
@@ -92,7 +92,7 @@ class ApplicantForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.complete and not (
             data.get("id_number") or (data.get("tax_code") and data.get("organisation"))
         ):
@@ -127,18 +127,23 @@ def _field_for(spec: Any) -> forms.Field:
             return forms.CharField(label=label, max_length=500)
 
 
-def procedure_form_class(version: ProcedureVersion) -> type[forms.Form]:
+class ProcedureForm(forms.Form):
+    """The form of one procedure version; ``procedure_form_class`` makes its fields from the version's."""
+
+    required_names: frozenset[str] = frozenset()
+
+    def __init__(self, *args: Any, complete: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.required = complete and name in self.required_names
+
+
+def procedure_form_class(version: ProcedureVersion) -> type[ProcedureForm]:
     """A Django form with one field per ``FormField`` of ``version`` (prefetch ``form_fields``)."""
     specs = list(version.form_fields.all())
-
-    def __init__(self: forms.Form, *args: Any, complete: bool = False, **kwargs: Any) -> None:
-        forms.Form.__init__(self, *args, **kwargs)
-        for spec in specs:
-            self.fields[spec.name].required = complete and spec.required
-
     attrs: dict[str, Any] = {spec.name: _field_for(spec) for spec in specs}
-    attrs["__init__"] = __init__
-    return type("ProcedureForm", (forms.Form,), attrs)
+    attrs["required_names"] = frozenset(spec.name for spec in specs if spec.required)
+    return type("ProcedureForm", (ProcedureForm,), attrs)
 
 
 def to_json(cleaned: dict[str, Any]) -> dict[str, Any]:
@@ -161,7 +166,7 @@ def as_form_data(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def validate(
-    form_class: type[forms.Form], values: Any, *, complete: bool
+    form_class: type[ApplicantForm] | type[ProcedureForm], values: Any, *, complete: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Validate ``values`` (a dict) with ``form_class``; returns (JSON-ready values, errors). Unknown keys are errors."""
     if not isinstance(values, dict):
@@ -214,10 +219,10 @@ def draft_forms(
     if data is None:
         applicant_initial, form_initial = initial or ({}, {})
         applicant = ApplicantForm(initial=applicant_initial, prefix=APPLICANT, complete=complete)
-        form = form_class(initial=form_initial, prefix=FORM, complete=complete)  # type: ignore[call-arg]
+        form = form_class(initial=form_initial, prefix=FORM, complete=complete)
     else:
         applicant = ApplicantForm(data=data, prefix=APPLICANT, complete=complete)
-        form = form_class(data=data, prefix=FORM, complete=complete)  # type: ignore[call-arg]
+        form = form_class(data=data, prefix=FORM, complete=complete)
     for name, value in AUTOCOMPLETE.items():
         applicant.fields[name].widget.attrs["autocomplete"] = value
     for name in ("id_number", "tax_code"):

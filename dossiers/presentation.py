@@ -182,7 +182,7 @@ def documents(dossier: Dossier) -> list[Any]:
     """The dossier's files (prefetched), each with ``kind``: its type as people name it ("PDF")."""
     files = list(dossier.documents.all())
     for document in files:
-        document.kind = FILE_NAMES.get(document.content_type, document.content_type)
+        document.kind = FILE_NAMES.get(document.content_type, document.content_type)  # type: ignore[attr-defined]
     return files
 
 

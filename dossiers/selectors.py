@@ -21,7 +21,7 @@ QUEUES: dict[str, tuple[str, ...]] = {
     "return": (State.RESULT_READY,),
     "waiting": (State.SUPPLEMENT_REQUESTED, State.SIGNING),
 }
-QUEUE_OF_ROLE = {Role.RECEIVER: "receive", Role.ASSESSOR: "assess", Role.APPROVER: "approve"}
+QUEUE_OF_ROLE: dict[str, str] = {Role.RECEIVER: "receive", Role.ASSESSOR: "assess", Role.APPROVER: "approve"}
 
 
 def visible_dossiers(user: Any) -> QuerySet[Dossier]:

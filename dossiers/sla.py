@@ -137,9 +137,9 @@ def clock(dossier: Dossier, calendar: Calendar | None = None) -> dict[str, Any]:
     """The SLA view of a dossier for its pages and its API answer: overdue, due soon, and once returned early /
     on time / late. Pass one ``calendar`` for a list, so that the province's days off are read once."""
     now = timezone.now()
-    running = dossier.state in CLOCK_RUNNING_STATES and dossier.due_at is not None
-    overdue = running and now > dossier.due_at
-    due_soon = running and not overdue and (calendar or Calendar()).is_due_soon(dossier.due_at, now)
+    due = dossier.due_at if dossier.state in CLOCK_RUNNING_STATES else None
+    overdue = due is not None and now > due
+    due_soon = due is not None and not overdue and (calendar or Calendar()).is_due_soon(due, now)
     return {
         "overdue": overdue,
         "due_soon": due_soon,

@@ -31,7 +31,8 @@ class Text:
 
 @cache
 def _engine() -> Engine:
-    return Engine(dirs=list(settings.TEMPLATES[0]["DIRS"]), app_dirs=True, autoescape=False)
+    dirs: list[str] = [str(d) for d in settings.TEMPLATES[0]["DIRS"]]  # type: ignore[attr-defined]
+    return Engine(dirs=dirs, app_dirs=True, autoescape=False)
 
 
 def language_or_default(language: str | None) -> str:
@@ -43,7 +44,7 @@ def render(event: str, language: str, channel: str, context: dict[str, Any]) -> 
     template = _engine().get_template(f"notifications/{event}.{language_or_default(language)}.txt")
     text = template.render(Context({**context, "sms": channel == Channel.SMS}, autoescape=False))
     lines = [line.rstrip() for line in text.strip().splitlines()]
-    subject, body = lines[0], []
+    subject, body = lines[0], list[str]()
     for line in lines[1:]:
         if line or (body and body[-1]):  # one blank line between paragraphs, none at the start
             body.append(line)
@@ -79,7 +80,10 @@ def dossier_context(
         link = ""
     # The names of states and outcomes are the pages' (dossiers.presentation), in the message's language.
     with translation.override(language):
-        state_name, outcome_name = presentation.state_label(state), presentation.outcome_label(dossier.outcome)
+        state_name, outcome_name = (
+            presentation.state_label(state),
+            presentation.outcome_label(dossier.outcome),
+        )
     return {
         "name": name,
         "code": dossier.code or "",

@@ -149,7 +149,7 @@ class DossierSerializer(DossierListSerializer):
     def get_documents(self, dossier: Dossier) -> list[dict[str, Any]]:
         if not self._may(dossier, policy.Ask.DOCUMENTS):
             return []
-        return DocumentSerializer(dossier.documents.all(), many=True, context=self.context).data
+        return list(DocumentSerializer(dossier.documents.all(), many=True, context=self.context).data)
 
     def get_history(self, dossier: Dossier) -> list[dict[str, Any]]:
         request = self.context.get("request")

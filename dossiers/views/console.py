@@ -9,7 +9,7 @@ workflow, and renders; the queue's filters are ``dossiers.filters``' (the API's 
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -30,6 +30,7 @@ from dossiers.models import Dossier
 from dossiers.views.doors import console_page, receivers_only
 from portal.errors import NotFound, ServiceError
 from portal.pagination import keyset_page, parse_id
+from portal.requests import UserRequest
 from procedures import selectors as catalogue
 from procedures.search import has_control_characters
 
@@ -65,24 +66,26 @@ def _may_assign(user: Any, queue: str | None) -> bool:
 
 @console_page
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: UserRequest) -> HttpResponse:
     """The console opens on the queue of the user's step."""
     return redirect("console:queue", selectors.QUEUE_OF_ROLE.get(request.user.role, "receive"))
 
 
 @console_page
 @require_GET
-def queue(request: HttpRequest, queue: str) -> HttpResponse:
+def queue(request: UserRequest, queue: str) -> HttpResponse:
     """One queue of the user's agency: filters, overdue and due-soon marks, "assign to me", keyset pages."""
     if queue not in selectors.QUEUES:
         raise Http404("No such queue.")
     user = request.user
+    # A queue is an agency's: staff without one (a leader, the province's admin) see none.
+    agency = user.agency_id or 0
     dossiers = selectors.with_list_data(selectors.visible_dossiers(user)).filter(
-        agency_id=user.agency_id, state__in=selectors.QUEUES[queue]
+        agency_id=agency, state__in=selectors.QUEUES[queue]
     )
     procedures = [
         (v.procedure.code, f"{v.procedure.code} — {v.name}")
-        for v in catalogue.published_versions().filter(agency_id=user.agency_id).order_by("procedure__code")
+        for v in catalogue.published_versions().filter(agency_id=agency).order_by("procedure__code")
     ]
     filtered = QueueFilter(request.GET, queryset=dossiers, request=request, procedures=procedures)
     cursor = request.GET.get("cursor", "")
@@ -93,8 +96,10 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
         rows = with_clock(page.items)
     else:
         status = 400
-    filters = {k: v for k, v in request.GET.items() if k != "cursor" and v}
-    counts = selectors.queue_counts(user.agency) if user.agency_id else dict.fromkeys(selectors.QUEUES, 0)
+    filters: dict[str, str] = {
+        key: str(value) for key, value in request.GET.items() if key != "cursor" and value
+    }
+    counts = selectors.queue_counts(user.agency) if user.agency else dict.fromkeys(selectors.QUEUES, 0)
     context = {
         "queue": queue,
         "queues": [
@@ -110,7 +115,7 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
         "page": page,
         "rows": rows,
         "filtered": bool(filters),
-        "next_url": f"?{urlencode({**filters, 'cursor': page.next_cursor})}"
+        "next_url": f"?{urlencode({**filters, 'cursor': str(page.next_cursor)})}"
         if page and page.next_cursor
         else None,
         "first_url": f"?{urlencode(filters)}" if cursor else None,
@@ -120,7 +125,7 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
     return render(request, "console/queue.html", context, status=status)
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
+def _safe_next(request: UserRequest, fallback: str) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -131,7 +136,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 @console_page
 @require_POST
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: UserRequest, pk: int) -> HttpResponse:
     """Take the dossier ("assign to me"): with htmx its row comes back (saying why if it failed); without, the
     queue again."""
     queue_name = request.POST.get("queue", "")
@@ -164,7 +169,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @console_page
 @require_GET
-def find(request: HttpRequest) -> HttpResponse:
+def find(request: UserRequest) -> HttpResponse:
     """Open a dossier by its code: one waiting for reception anywhere in the province (no boundaries), or one
     the user may see."""
     code = request.GET.get("code", "").strip()[:48]
@@ -179,7 +184,7 @@ def find(request: HttpRequest) -> HttpResponse:
 
 
 def dossier_context(
-    request: HttpRequest, dossier: Dossier, *, bound: tuple[str, forms.ActionForm] | None = None
+    request: UserRequest, dossier: Dossier, *, bound: tuple[str, forms.ActionForm] | None = None
 ) -> dict[str, Any]:
     """What the console's dossier page shows: details, papers, history, the clock and the forms of the actions
     the user may take now."""
@@ -208,18 +213,18 @@ def dossier_context(
     }
 
 
-def visible_detail(request: HttpRequest, pk: int, *, log: str | None = None) -> Dossier:
+def visible_detail(request: UserRequest, pk: int, *, log: str | None = None) -> Dossier:
     return dossier_for(request.user, pk, log=log, queryset=selectors.dossier_detail_queryset())
 
 
 @console_page
 @require_GET
-def dossier_page(request: HttpRequest, pk: int) -> HttpResponse:
+def dossier_page(request: UserRequest, pk: int) -> HttpResponse:
     dossier = visible_detail(request, pk, log=AccessWhat.DOSSIER)
     return render(request, "console/dossier.html", dossier_context(request, dossier))
 
 
-def walk_in_message(request: HttpRequest, filed: services.WalkInFiled) -> None:
+def walk_in_message(request: UserRequest, filed: services.WalkInFiled) -> None:
     """What the clerk tells the person at the desk: the code and key, and why reception waits if it does."""
     values = {"code": filed.dossier.code, "key": filed.dossier.lookup_key, "reason": filed.held}
     if filed.held is None:
@@ -237,7 +242,7 @@ def walk_in_message(request: HttpRequest, filed: services.WalkInFiled) -> None:
 
 @console_page
 @require_POST
-def action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def action(request: UserRequest, pk: int, action: str) -> HttpResponse:
     """Apply one workflow action from the dossier page; a walk-in's "submit" is submitted and received at once."""
     if action not in workflow.PUBLIC_ACTIONS:
         raise Http404("No such action.")
@@ -280,7 +285,7 @@ def action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @receivers_only
 @require_http_methods(["GET", "POST"])
-def identity(request: HttpRequest) -> HttpResponse:
+def identity(request: UserRequest) -> HttpResponse:
     """A receiver records that they checked a citizen's ID card: the account's ID number becomes verified."""
     form = IdentityForm(request.POST if request.method == "POST" else None)
     error, status = "", 200

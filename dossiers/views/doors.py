@@ -15,6 +15,7 @@ from django.shortcuts import render
 
 from accounts.constants import Role
 from accounts.decorators import permission_required
+from portal.requests import UserRequest
 
 View = Callable[..., HttpResponse]
 
@@ -39,7 +40,7 @@ def receivers_only(view: View) -> View:
     """A console page of the one-stop counter (walk-in filing, identity checks): receivers only."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: UserRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.role != Role.RECEIVER and not request.user.is_superuser:
             raise PermissionDenied
         return view(request, *args, **kwargs)

@@ -8,7 +8,7 @@ the words are ``dossiers.presentation``'s, the forms ``dossiers.forms``'.
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,11 +21,12 @@ from dossiers.models import Dossier
 from dossiers.views.doors import citizen_page
 from portal.errors import ServiceError
 from portal.pagination import parse_id
+from portal.requests import UserRequest
 from portal.throttling import DossierCreateThrottle, UploadThrottle, limit_page
 from procedures import selectors as catalogue
 
 
-def _own_dossier(request: HttpRequest, pk: int) -> Dossier:
+def _own_dossier(request: UserRequest, pk: int) -> Dossier:
     """The citizen's dossier with everything its pages show; another's is answered as unknown (404)."""
     return dossier_for(request.user, pk, queryset=selectors.dossier_detail_queryset())
 
@@ -33,7 +34,7 @@ def _own_dossier(request: HttpRequest, pk: int) -> Dossier:
 @citizen_page
 @require_http_methods(["GET", "POST"])
 @limit_page(DossierCreateThrottle, when=lambda request: request.method == "POST")
-def file(request: HttpRequest, code: str) -> HttpResponse:
+def file(request: UserRequest, code: str) -> HttpResponse:
     """The "file online" button: continue the citizen's draft of this procedure, or start one from their profile.
 
     Only a POST (the button, with its CSRF token) starts a draft; a GET (a link, the page after logging in) shows
@@ -53,7 +54,7 @@ def file(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _render_edit(
-    request: HttpRequest,
+    request: UserRequest,
     dossier: Dossier,
     *,
     data: Any = None,
@@ -104,7 +105,7 @@ def _render_edit(
 
 @citizen_page
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: UserRequest, pk: int) -> HttpResponse:
     """The draft on one page: the applicant, the procedure's form, the papers. "Save" keeps what is there.
 
     Without JavaScript the whole page is one form: saving also uploads the files chosen and removes the paper
@@ -126,9 +127,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         applicant=forms.posted_values(applicant, request.POST),
         form=forms.posted_values(form, request.POST),
         uploads={
-            component.pk: request.FILES[f"file-{component.pk}"]
+            component.pk: upload
             for component in dossier.version.components.all()
-            if f"file-{component.pk}" in request.FILES
+            if (upload := request.FILES.get(f"file-{component.pk}")) is not None
         },
         remove=(parse_id(remove) or 0) if remove else None,
     )
@@ -152,7 +153,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _paper_block(
-    request: HttpRequest,
+    request: UserRequest,
     dossier: Dossier,
     component_id: int,
     *,
@@ -182,7 +183,7 @@ def _paper_block(
 @citizen_page
 @require_POST
 @limit_page(UploadThrottle)
-def upload(request: HttpRequest, pk: int, component_id: int) -> HttpResponse:
+def upload(request: UserRequest, pk: int, component_id: int) -> HttpResponse:
     """Upload one file for one paper (htmx: the paper's block comes back; else back to the page)."""
     dossier = _own_dossier(request, pk)
     file = request.FILES.get(f"file-{component_id}") or request.FILES.get("file")
@@ -213,7 +214,7 @@ def upload(request: HttpRequest, pk: int, component_id: int) -> HttpResponse:
 
 @citizen_page
 @require_POST
-def remove(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
+def remove(request: UserRequest, pk: int, document_id: int) -> HttpResponse:
     """Take a wrong file out of a draft."""
     dossier = _own_dossier(request, pk)
     document = next((d for d in dossier.documents.all() if d.pk == document_id), None)
@@ -262,7 +263,7 @@ def _problems(dossier: Dossier) -> list[tuple[str, str]]:
 
 @citizen_page
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: UserRequest, pk: int) -> HttpResponse:
     """Everything as it will be sent, what is still missing, and the button that sends it."""
     dossier = _own_dossier(request, pk)
     if dossier.state not in services.EDITABLE_STATES:

@@ -8,7 +8,7 @@ renders; the words are ``dossiers.presentation``'s.
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -24,19 +24,20 @@ from dossiers.models import Dossier
 from dossiers.views.doors import citizen_page
 from portal.errors import ServiceError
 from portal.pagination import keyset_page, parse_id
+from portal.requests import HtmxRequest, UserRequest
 from portal.throttling import LookupThrottle, limit_page
 
 PAGE_SIZE = 20
 RESULT_STATES = (State.RESULT_READY, State.RETURNED)
 
 
-def _own_dossier(request: HttpRequest, pk: int) -> Dossier:
+def _own_dossier(request: UserRequest, pk: int) -> Dossier:
     return dossier_for(request.user, pk, queryset=selectors.dossier_detail_queryset())
 
 
 @citizen_page
 @require_http_methods(["GET"])
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: UserRequest) -> HttpResponse:
     """The citizen's dossiers, newest first, 20 a page (keyset: ``?cursor=`` is the last id of the page before)."""
     after = parse_id(request.GET.get("cursor", ""))
     page = keyset_page(
@@ -59,7 +60,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @citizen_page
 @require_http_methods(["GET"])
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: UserRequest, pk: int) -> HttpResponse:
     """The citizen's dossier: its state in plain words, code and key, dates, timeline, papers and actions."""
     dossier = _own_dossier(request, pk)
     timeline = [
@@ -104,7 +105,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @citizen_page
 @require_http_methods(["GET", "POST"])
 @limit_page(LookupThrottle, when=lambda request: request.method == "POST")
-def claim(request: HttpRequest) -> HttpResponse:
+def claim(request: UserRequest) -> HttpResponse:
     """A dossier filed for the citizen at a counter joins their account with the code and key of the receipt."""
     form = forms.LookupForm(request.POST if request.method == "POST" else None)
     error, status = "", 200
@@ -126,7 +127,7 @@ def claim(request: HttpRequest) -> HttpResponse:
 
 @citizen_page
 @require_http_methods(["GET", "POST"])
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: UserRequest, pk: int) -> HttpResponse:
     """Ask first, then withdraw: the dossier stops for good."""
     dossier = _own_dossier(request, pk)
     form = forms.WithdrawForm(request.POST if request.method == "POST" else None)
@@ -155,7 +156,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @citizen_page
 @require_POST
-def rate(request: HttpRequest, pk: int) -> HttpResponse:
+def rate(request: UserRequest, pk: int) -> HttpResponse:
     """The applicant's rating of the service, once, after the result is returned."""
     dossier = _own_dossier(request, pk)
     score = request.POST.get("score", "")
@@ -175,7 +176,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @limit_page(LookupThrottle, when=lambda request: "code" in request.GET or "key" in request.GET)
-def lookup(request: HttpRequest) -> HttpResponse:
+def lookup(request: HtmxRequest) -> HttpResponse:
     """Anyone with the code and key of a dossier sees its state and dates, nothing personal.
 
     The receipt's QR code opens ``?code=…&key=…``: the answer shows at once. A wrong key is answered exactly
