@@ -58,7 +58,10 @@ FACTS = {
     ("signed", "vi"): ["Kết quả: Chấp thuận", "Tải kết quả tại: {dossier_url}"],
     ("signed", "en"): ["Decision: Granted", "Download it: {dossier_url}"],
     ("return", "vi"): ["Trạng thái: Hoàn thành: đã trả kết quả", "Cảm ơn Ông/Bà đã sử dụng dịch vụ công"],
-    ("return", "en"): ["Status: Finished: result handed over", "Thank you for using the public services portal"],
+    ("return", "en"): [
+        "Status: Finished: result handed over",
+        "Thank you for using the public services portal",
+    ],
 }
 # What the short SMS must still carry.
 SMS_FACTS = {
