@@ -270,6 +270,9 @@ LOGGING = {
 SLA_CUTOFF_HOUR = env.integer("SLA_CUTOFF_HOUR", 15, minimum=0)
 SLA_DUE_HOUR = env.integer("SLA_DUE_HOUR", 17, minimum=0)
 # Uploads: per file and per dossier, in bytes.
+# A PDF to verify (dossiers.results.verify): a signed result is far smaller; portal.middleware refuses a larger
+# request before it is read.
+VERIFY_MAX_BYTES = 20 * 1024 * 1024
 UPLOAD_MAX_FILE_BYTES = env.integer("UPLOAD_MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1)
 UPLOAD_MAX_DOSSIER_BYTES = env.integer("UPLOAD_MAX_DOSSIER_BYTES", 50 * 1024 * 1024, minimum=1)
 # Per citizen: papers in one dossier, bytes across their open dossiers, drafts open at once.
