@@ -1,8 +1,9 @@
-"""The counter console: queues, the dossier page with its action forms, walk-in filing (dossiers/views/console.py)."""
+"""The counter console: queues, the dossier page with its action forms, walk-in filing (dossiers/views/console.py,
+walk_in.py)."""
 
 from django.urls import path
 
-from dossiers.views import console
+from dossiers.views import console, walk_in
 
 app_name = "console"
 
@@ -14,12 +15,12 @@ urlpatterns = [
     path("dossiers/<int:pk>/", console.dossier_page, name="dossier"),
     path("dossiers/<int:pk>/assign/", console.assign, name="assign"),
     path("dossiers/<int:pk>/actions/<str:action>/", console.action, name="action"),
-    path("walk-in/", console.walk_in, name="walk_in"),
-    path("walk-in/<int:pk>/", console.walk_in_documents, name="walk_in_documents"),
+    path("walk-in/", walk_in.walk_in, name="walk_in"),
+    path("walk-in/<int:pk>/", walk_in.walk_in_documents, name="walk_in_documents"),
     path(
         "walk-in/<int:pk>/documents/<int:document_id>/remove/",
-        console.walk_in_remove,
+        walk_in.walk_in_remove,
         name="walk_in_remove",
     ),
-    path("walk-in/<int:pk>/receive/", console.walk_in_receive, name="walk_in_receive"),
+    path("walk-in/<int:pk>/receive/", walk_in.walk_in_receive, name="walk_in_receive"),
 ]

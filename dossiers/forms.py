@@ -15,8 +15,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.constants import Outcome
 from procedures.constants import FieldType
 from procedures.models import ProcedureVersion
+from procedures.search import has_control_characters
 
 APPLICANT_FIELDS = (
     "full_name",
@@ -59,7 +61,7 @@ class PhoneField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         # Before the validators run, so that the separators are not refused.
-        return re.sub(r"[\s.\-]", "", super().to_python(value))
+        return re.sub(r"[\s.\-]", "", super().to_python(value) or "")
 
 
 class ApplicantForm(forms.Form):
@@ -90,7 +92,7 @@ class ApplicantForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.complete and not (
             data.get("id_number") or (data.get("tax_code") and data.get("organisation"))
         ):
@@ -125,18 +127,23 @@ def _field_for(spec: Any) -> forms.Field:
             return forms.CharField(label=label, max_length=500)
 
 
-def procedure_form_class(version: ProcedureVersion) -> type[forms.Form]:
+class ProcedureForm(forms.Form):
+    """The form of one procedure version; ``procedure_form_class`` makes its fields from the version's."""
+
+    required_names: frozenset[str] = frozenset()
+
+    def __init__(self, *args: Any, complete: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.required = complete and name in self.required_names
+
+
+def procedure_form_class(version: ProcedureVersion) -> type[ProcedureForm]:
     """A Django form with one field per ``FormField`` of ``version`` (prefetch ``form_fields``)."""
     specs = list(version.form_fields.all())
-
-    def __init__(self: forms.Form, *args: Any, complete: bool = False, **kwargs: Any) -> None:
-        forms.Form.__init__(self, *args, **kwargs)
-        for spec in specs:
-            self.fields[spec.name].required = complete and spec.required
-
     attrs: dict[str, Any] = {spec.name: _field_for(spec) for spec in specs}
-    attrs["__init__"] = __init__
-    return type("ProcedureForm", (forms.Form,), attrs)
+    attrs["required_names"] = frozenset(spec.name for spec in specs if spec.required)
+    return type("ProcedureForm", (ProcedureForm,), attrs)
 
 
 def to_json(cleaned: dict[str, Any]) -> dict[str, Any]:
@@ -159,7 +166,7 @@ def as_form_data(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def validate(
-    form_class: type[forms.Form], values: Any, *, complete: bool
+    form_class: type[ApplicantForm] | type[ProcedureForm], values: Any, *, complete: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Validate ``values`` (a dict) with ``form_class``; returns (JSON-ready values, errors). Unknown keys are errors."""
     if not isinstance(values, dict):
@@ -181,3 +188,97 @@ def validate(
         for name, messages in form.errors.items():
             errors.setdefault("non_field_errors" if name == "__all__" else name, []).extend(messages)
     return (to_json(form.cleaned_data) if not errors else {}), errors
+
+
+# --- The pages' own forms -------------------------------------------------------------------------------------
+
+# The applicant's and the procedure's fields are prefixed on the draft page: a procedure's form may also have a
+# "full_name".
+APPLICANT, FORM = "applicant", "form"
+BUSINESS_FIELDS = ("tax_code", "organisation")
+AUTOCOMPLETE = {
+    "full_name": "name",
+    "date_of_birth": "bday",
+    "phone": "tel",
+    "email": "email",
+    "address": "street-address",
+    "organisation": "organization",
+}
+
+
+def draft_forms(
+    version: ProcedureVersion,
+    *,
+    initial: tuple[dict[str, Any], dict[str, Any]] | None = None,
+    data: Any = None,
+    complete: bool = False,
+) -> tuple[forms.Form, forms.Form]:
+    """The applicant's form and the procedure's form of one page, bound to ``data`` or filled with ``initial``;
+    with the hints a phone's keyboard and autofill use."""
+    form_class = procedure_form_class(version)
+    if data is None:
+        applicant_initial, form_initial = initial or ({}, {})
+        applicant = ApplicantForm(initial=applicant_initial, prefix=APPLICANT, complete=complete)
+        form = form_class(initial=form_initial, prefix=FORM, complete=complete)
+    else:
+        applicant = ApplicantForm(data=data, prefix=APPLICANT, complete=complete)
+        form = form_class(data=data, prefix=FORM, complete=complete)
+    for name, value in AUTOCOMPLETE.items():
+        applicant.fields[name].widget.attrs["autocomplete"] = value
+    for name in ("id_number", "tax_code"):
+        applicant.fields[name].widget.attrs["inputmode"] = "numeric"
+    return applicant, form
+
+
+def posted_values(form: forms.Form, data: Any) -> dict[str, Any]:
+    """Each field's value as posted (an unticked checkbox is False, not absent, so that it can be unticked)."""
+    return {
+        name: field.widget.value_from_datadict(data, {}, form.add_prefix(name))
+        for name, field in form.fields.items()
+    }
+
+
+class WithdrawForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Why do you withdraw it? (you may leave this empty)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class LookupForm(forms.Form):
+    """A dossier's code and lookup key, as on the receipt (the public lookup, and joining a walk-in)."""
+
+    code = forms.CharField(
+        label=_("Dossier code"), max_length=48, help_text=_("On your receipt, such as H12.01-261123-0007.")
+    )
+    key = forms.CharField(
+        label=_("Lookup key"), max_length=32, help_text=_("The 10 letters and digits beside it.")
+    )
+
+    def _clean_text(self, name: str) -> str:
+        value = str(self.cleaned_data[name]).strip().upper()
+        if has_control_characters(value):
+            raise forms.ValidationError(_("Use only letters, digits, dots and dashes."), code="invalid")
+        return value
+
+    def clean_code(self) -> str:
+        return self._clean_text("code")
+
+    def clean_key(self) -> str:
+        return self._clean_text("key")
+
+
+class ActionForm(forms.Form):
+    """What any action of the console may carry; the workflow decides what each one needs (a reason, an outcome)."""
+
+    comment = forms.CharField(required=False, max_length=5000, widget=forms.Textarea)
+    outcome = forms.ChoiceField(required=False, choices=[("", "—"), *Outcome.choices])
+
+
+class UploadForm(forms.Form):
+    """One paper scanned at the counter."""
+
+    component = forms.IntegerField(widget=forms.HiddenInput)
+    file = forms.FileField(label=_("File"), allow_empty_file=False)

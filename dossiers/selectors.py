@@ -1,7 +1,6 @@
 """Read queries of dossiers: who sees what, the staff queues, keyset pages, the public lookup."""
 
 import hmac
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -10,7 +9,8 @@ from django.utils import timezone
 from accounts.constants import Role
 from accounts.policy import visible_filter
 from dossiers.constants import CLOCK_RUNNING_STATES, State
-from dossiers.models import Dossier, DossierEvent
+from dossiers.models import Dossier, DossierEvent, Rating
+from procedures.constants import VersionState
 from procedures.models import Agency
 
 # The console's queues: one per step of the four-step process.
@@ -21,7 +21,7 @@ QUEUES: dict[str, tuple[str, ...]] = {
     "return": (State.RESULT_READY,),
     "waiting": (State.SUPPLEMENT_REQUESTED, State.SIGNING),
 }
-QUEUE_OF_ROLE = {Role.RECEIVER: "receive", Role.ASSESSOR: "assess", Role.APPROVER: "approve"}
+QUEUE_OF_ROLE: dict[str, str] = {Role.RECEIVER: "receive", Role.ASSESSOR: "assess", Role.APPROVER: "approve"}
 
 
 def visible_dossiers(user: Any) -> QuerySet[Dossier]:
@@ -37,22 +37,6 @@ def with_list_data(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
 
 def overdue_filter(now: Any = None) -> Q:
     return Q(state__in=CLOCK_RUNNING_STATES, due_at__lt=now or timezone.now())
-
-
-@dataclass
-class Page:
-    items: list[Dossier]
-    next_cursor: int | None
-
-
-def keyset_page(dossiers: QuerySet[Dossier], *, after: int | None, size: int) -> Page:
-    """Newest first by id; ``after`` is the last id of the page before. The cost does not depend on the depth."""
-    if after is not None:
-        dossiers = dossiers.filter(id__lt=after)
-    items = list(dossiers.order_by("-id")[: size + 1])
-    more = len(items) > size
-    items = items[:size]
-    return Page(items=items, next_cursor=items[-1].pk if more and items else None)
 
 
 def dossier_detail_queryset() -> QuerySet[Dossier]:
@@ -85,3 +69,27 @@ def queue_counts(agency: Agency) -> dict[str, int]:
         .values_list("state", "n")
     )
     return {queue: sum(by_state.get(state, 0) for state in states) for queue, states in QUEUES.items()}
+
+
+def draft_of(user: Any, *, procedure_code: str) -> Dossier | None:
+    """The citizen's latest draft of the procedure's published version, which "file online" continues."""
+    return (
+        Dossier.objects.filter(
+            applicant=user,
+            state=State.DRAFT,
+            version__procedure__code=procedure_code,
+            version__state=VersionState.PUBLISHED,
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def is_rated(dossier: Dossier) -> bool:
+    """Whether the applicant has rated the service of this dossier."""
+    return Rating.objects.filter(dossier_id=dossier.pk).exists()
+
+
+def by_code(code: str) -> Dossier | None:
+    """The dossier with this code; codes are upper case (agency, date, sequence): an exact match on the index."""
+    return Dossier.objects.filter(code=code.strip().upper()).first()

@@ -6,6 +6,7 @@ change is worth keeping as evidence.
 
 import hashlib
 import secrets
+from dataclasses import dataclass, field
 from typing import Any
 
 import filetype
@@ -332,6 +333,80 @@ def receive_walk_in(*, dossier_id: int, actor: Any, comment: str = "") -> Dossie
     """A walk-in dossier entered at the counter is submitted on the citizen's behalf and received at once."""
     workflow.apply(dossier_id=dossier_id, action="submit", actor=actor, comment=_("Filed at the counter"))
     return workflow.apply(dossier_id=dossier_id, action="receive", actor=actor, comment=comment)
+
+
+@dataclass(frozen=True)
+class WalkInFiled:
+    dossier: Dossier
+    held: str | None  # why reception waits (a fee due before it), or None: received
+
+
+@transaction.atomic(durable=True)
+def walk_in_file(*, dossier_id: int, actor: Any, comment: str = "") -> WalkInFiled:
+    """File a walk-in at the counter: submitted on the person's behalf and received at once, if nothing holds
+    reception back.
+
+    When a rule of another app holds reception back (a fee due before reception: the invoice only exists once the
+    dossier is submitted), the dossier is still submitted, so that the person leaves with its code and key, and it
+    waits in the receive queue until the counter can receive it.
+    """
+    try:
+        with transaction.atomic():
+            return WalkInFiled(receive_walk_in(dossier_id=dossier_id, actor=actor, comment=comment), None)
+    except InvalidState as exc:
+        if exc.code != "blocked":
+            raise
+        held = exc.message
+    dossier = workflow.apply(
+        dossier_id=dossier_id, action="submit", actor=actor, comment=_("Filed at the counter")
+    )
+    return WalkInFiled(dossier, held)
+
+
+@dataclass
+class DraftSaved:
+    """What saving the draft page did not do: the details' errors, each paper's, the removal's."""
+
+    details: "InvalidInput | None" = None
+    uploads: dict[int, ServiceError] = field(default_factory=dict)
+    removal: ServiceError | None = None
+
+    @property
+    def errors(self) -> list[ServiceError]:
+        return [e for e in (self.details, *self.uploads.values(), self.removal) if e is not None]
+
+
+@transaction.atomic(durable=True)
+def draft_save(
+    *,
+    dossier_id: int,
+    actor: Any,
+    applicant: dict[str, Any],
+    form: dict[str, Any],
+    uploads: dict[int, UploadedFile],
+    remove: int | None = None,
+) -> DraftSaved:
+    """Save the whole draft page at once (it works without JavaScript): the details, the files chosen for each
+    paper, and the paper whose "Remove" was pressed. Each part that is refused is rolled back alone and said in
+    the result, so that nothing valid the citizen typed or chose is lost to another part's error."""
+    saved = DraftSaved()
+    try:
+        dossier_update(dossier_id=dossier_id, actor=actor, applicant=applicant, form=form)
+    except InvalidInput as exc:
+        saved.details = exc
+    for component_id, upload in uploads.items():
+        try:
+            document_add(dossier_id=dossier_id, actor=actor, component_id=component_id, upload=upload)
+        except ServiceError as exc:
+            if isinstance(exc, NotFound | NotAllowed):
+                raise
+            saved.uploads[component_id] = exc
+    if remove is not None:
+        try:
+            document_remove(dossier_id=dossier_id, actor=actor, document_id=remove)
+        except ServiceError as exc:
+            saved.removal = exc
+    return saved
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ hour or on a day off; the result is due at the end of office hours of the N-th w
 
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -18,8 +19,8 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from dossiers.constants import DayKind, Timeliness
-from dossiers.models import CalendarDay
+from dossiers.constants import CLOCK_RUNNING_STATES, DayKind, Timeliness
+from dossiers.models import CalendarDay, Dossier
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _CACHE_KEY = "sla:calendar-days:v1"
@@ -130,3 +131,17 @@ def timeliness(due_at: datetime | None, returned_at: datetime | None) -> str | N
     if timezone.localtime(returned_at, TZ).date() < timezone.localtime(due_at, TZ).date():
         return Timeliness.EARLY
     return Timeliness.ON_TIME
+
+
+def clock(dossier: Dossier, calendar: Calendar | None = None) -> dict[str, Any]:
+    """The SLA view of a dossier for its pages and its API answer: overdue, due soon, and once returned early /
+    on time / late. Pass one ``calendar`` for a list, so that the province's days off are read once."""
+    now = timezone.now()
+    due = dossier.due_at if dossier.state in CLOCK_RUNNING_STATES else None
+    overdue = due is not None and now > due
+    due_soon = due is not None and not overdue and (calendar or Calendar()).is_due_soon(due, now)
+    return {
+        "overdue": overdue,
+        "due_soon": due_soon,
+        "timeliness": timeliness(dossier.due_at, dossier.returned_at),
+    }

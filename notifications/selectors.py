@@ -1,27 +1,16 @@
 """Read queries of notifications: a person's messages, newest first, one keyset page at a time."""
 
-from dataclasses import dataclass
 from typing import Any
 
 from notifications.constants import Channel
 from notifications.models import Message
+from portal.pagination import Page, keyset_page
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[Message]
-    next_cursor: int | None
-
-
-def inbox_page(user: Any, *, after: int | None, size: int) -> Page:
+def inbox_page(user: Any, *, after: int | None, size: int) -> Page[Message]:
     """``user``'s messages on every channel, newest first; ``after`` is the last id of the page before."""
     messages = Message.objects.filter(recipient_id=user.pk).select_related("dossier")
-    if after is not None:
-        messages = messages.filter(id__lt=after)
-    items = list(messages.order_by("-id")[: size + 1])
-    more = len(items) > size
-    items = items[:size]
-    return Page(items=items, next_cursor=items[-1].pk if more and items else None)
+    return keyset_page(messages, after=after, size=size)
 
 
 def unread_count(user: Any) -> int:

@@ -12,45 +12,15 @@ from typing import Any
 from django.conf import settings
 from django.template import Context, Engine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 
-from dossiers.constants import Outcome, State
+from dossiers import presentation
+from dossiers.constants import Outcome
 from dossiers.models import Dossier, DossierEvent
 from dossiers.sla import TZ
 from notifications.constants import LANGUAGES, Channel
 from portal.urls_public import absolute_url
-
-STATE_NAMES: dict[str, dict[str, str]] = {
-    "vi": {
-        State.DRAFT: "Chưa gửi",
-        State.SUBMITTED: "Đã gửi, chờ tiếp nhận",
-        State.ASSESSING: "Đã tiếp nhận, đang thẩm định",
-        State.APPROVING: "Đã thẩm định, chờ phê duyệt",
-        State.SIGNING: "Đã phê duyệt, đang ký số kết quả",
-        State.RESULT_READY: "Đã có kết quả",
-        State.RETURNED: "Đã trả kết quả",
-        State.SUPPLEMENT_REQUESTED: "Cần bổ sung, hoàn thiện hồ sơ",
-        State.REJECTED: "Từ chối tiếp nhận",
-        State.WITHDRAWN: "Đã rút hồ sơ",
-    },
-    "en": {
-        State.DRAFT: "Not sent yet",
-        State.SUBMITTED: "Sent, waiting to be received",
-        State.ASSESSING: "Received, being assessed",
-        State.APPROVING: "Assessed, awaiting approval",
-        State.SIGNING: "Approved, result being signed",
-        State.RESULT_READY: "Result ready",
-        State.RETURNED: "Result handed over",
-        State.SUPPLEMENT_REQUESTED: "More papers needed",
-        State.REJECTED: "Refused",
-        State.WITHDRAWN: "Withdrawn",
-    },
-}
-OUTCOME_NAMES = {
-    "vi": {Outcome.GRANT: "chấp thuận", Outcome.DENY: "không chấp thuận"},
-    "en": {Outcome.GRANT: "granted", Outcome.DENY: "not granted"},
-}
 
 
 @dataclass(frozen=True)
@@ -61,7 +31,8 @@ class Text:
 
 @cache
 def _engine() -> Engine:
-    return Engine(dirs=list(settings.TEMPLATES[0]["DIRS"]), app_dirs=True, autoescape=False)
+    dirs: list[str] = [str(d) for d in settings.TEMPLATES[0]["DIRS"]]  # type: ignore[attr-defined]
+    return Engine(dirs=dirs, app_dirs=True, autoescape=False)
 
 
 def language_or_default(language: str | None) -> str:
@@ -73,7 +44,7 @@ def render(event: str, language: str, channel: str, context: dict[str, Any]) -> 
     template = _engine().get_template(f"notifications/{event}.{language_or_default(language)}.txt")
     text = template.render(Context({**context, "sms": channel == Channel.SMS}, autoescape=False))
     lines = [line.rstrip() for line in text.strip().splitlines()]
-    subject, body = lines[0], []
+    subject, body = lines[0], list[str]()
     for line in lines[1:]:
         if line or (body and body[-1]):  # one blank line between paragraphs, none at the start
             body.append(line)
@@ -107,6 +78,12 @@ def dossier_context(
         link = absolute_url(None, reverse("dossiers:detail", args=[dossier.pk]))
     else:
         link = ""
+    # The names of states and outcomes are the pages' (dossiers.presentation), in the message's language.
+    with translation.override(language):
+        state_name, outcome_name = (
+            presentation.state_label(state),
+            presentation.outcome_label(dossier.outcome),
+        )
     return {
         "name": name,
         "code": dossier.code or "",
@@ -114,10 +91,10 @@ def dossier_context(
         "procedure": dossier.version.name,
         "agency": dossier.agency.name,
         # The state the event left it in: a message sent late still tells of its own step.
-        "state": STATE_NAMES[language].get(state, state),
+        "state": state_name,
         "due_date": local_date(dossier.due_at),
         "due_time": local_time(dossier.due_at),
-        "outcome": OUTCOME_NAMES[language].get(dossier.outcome, ""),
+        "outcome": outcome_name,
         "granted": dossier.outcome == Outcome.GRANT,
         "reason": event.comment if event is not None else "",
         "at_date": local_date(event.at) if event is not None else "",

@@ -15,20 +15,16 @@ from django.views.decorators.http import require_GET, require_POST
 from notifications import selectors, services
 from notifications.constants import LANGUAGE_CHOICES
 from portal.errors import ServiceError
+from portal.pagination import parse_id
 
 PAGE_SIZE = 20
-
-
-def _cursor(request: HttpRequest) -> int | None:
-    value = request.GET.get("cursor", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     """The user's messages, 20 a page (keyset: ``?cursor=`` is the last id of the page before)."""
-    after = _cursor(request)
+    after = parse_id(request.GET.get("cursor", ""))
     page = selectors.inbox_page(request.user, after=after, size=PAGE_SIZE)
     next_url = (
         reverse("notifications:inbox") + "?" + urlencode({"cursor": page.next_cursor})

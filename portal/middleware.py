@@ -16,7 +16,6 @@ from procedures.search import has_control_characters
 
 # Room for the multipart boundaries, part headers and the small fields beside the file(s).
 MULTIPART_OVERHEAD = 256 * 1024
-VERIFY_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _upload_limit() -> int:
@@ -34,8 +33,8 @@ BODY_LIMITS: dict[str, Callable[[], int]] = {
     "dossiers:upload": _upload_limit,
     "console:walk_in_documents": _upload_limit,
     "dossiers:edit": _dossier_upload_limit,
-    "dossiers-api:verify": lambda: VERIFY_MAX_BYTES + MULTIPART_OVERHEAD,
-    "verify": lambda: VERIFY_MAX_BYTES + MULTIPART_OVERHEAD,
+    "dossiers-api:verify": lambda: settings.VERIFY_MAX_BYTES + MULTIPART_OVERHEAD,
+    "verify": lambda: settings.VERIFY_MAX_BYTES + MULTIPART_OVERHEAD,
 }
 # Views that answer bad text in their own words (a form's error, a provider's answer format).
 OWN_TEXT_CHECKS = frozenset(

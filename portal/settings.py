@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A page's refusal by a service (portal.errors): 404 page for an unknown thing, else its message and status.
+    "portal.service_errors.ServiceErrorPages",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -153,7 +155,7 @@ AXES_VERBOSE = False
 # API tokens (django-rest-knox): only a digest is stored; each expires, and DELETE /api/v1/auth/token/ revokes it.
 TOKEN_TTL_HOURS = env.integer("TOKEN_TTL_HOURS", 12, minimum=1)
 REST_KNOX = {"TOKEN_TTL": timedelta(hours=TOKEN_TTL_HOURS), "AUTH_HEADER_PREFIX": "Token"}
-# Rate limits per scope (portal.api.throttling): anonymous callers by address, logged-in ones by user.
+# Rate limits per scope (portal.throttling): anonymous callers by address, logged-in ones by user.
 # THROTTLE_RATES=lookup=600/min,verify=10/min overrides some.
 THROTTLE_RATES = env.throttle_rates(
     "THROTTLE_RATES",
@@ -268,6 +270,9 @@ LOGGING = {
 SLA_CUTOFF_HOUR = env.integer("SLA_CUTOFF_HOUR", 15, minimum=0)
 SLA_DUE_HOUR = env.integer("SLA_DUE_HOUR", 17, minimum=0)
 # Uploads: per file and per dossier, in bytes.
+# A PDF to verify (dossiers.results.verify): a signed result is far smaller; portal.middleware refuses a larger
+# request before it is read.
+VERIFY_MAX_BYTES = 20 * 1024 * 1024
 UPLOAD_MAX_FILE_BYTES = env.integer("UPLOAD_MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1)
 UPLOAD_MAX_DOSSIER_BYTES = env.integer("UPLOAD_MAX_DOSSIER_BYTES", 50 * 1024 * 1024, minimum=1)
 # Per citizen: papers in one dossier, bytes across their open dossiers, drafts open at once.

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.api.authentication import TokenAuthentication
 from portal.api.schema import ErrorSerializer
-from portal.api.throttling import TokenThrottle
+from portal.throttling import TokenThrottle
 
 
 class TokenView(APIView):

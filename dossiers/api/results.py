@@ -1,8 +1,8 @@
 """Results over the API: the signed PDF of a dossier, and public verification of any PDF."""
 
 import logging
-from typing import Any
 
+from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -19,9 +19,9 @@ from dossiers.access import dossier_for
 from dossiers.models import Result
 from dossiers.services import TooLarge
 from portal.api.schema import ERROR_RESPONSES, PDF_RESPONSE
-from portal.api.throttling import VerifyThrottle
 from portal.downloads import private_file_response
 from portal.errors import InvalidState, ServiceError
+from portal.throttling import VerifyThrottle
 
 log = logging.getLogger(__name__)
 
@@ -29,17 +29,6 @@ log = logging.getLogger(__name__)
 class ServiceUnavailable(ServiceError):
     status = 503
     code = "unavailable"
-
-
-MAX_VERIFY_BYTES = 20 * 1024 * 1024
-
-
-def declared_too_large(request: Any) -> bool:
-    """Refuse from the Content-Length alone, before the body is read and spooled to disk."""
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0) > MAX_VERIFY_BYTES + 64 * 1024
-    except ValueError:
-        return False
 
 
 class ResultView(APIView):
@@ -94,12 +83,10 @@ class VerifyView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        if declared_too_large(request):
-            raise TooLarge("A result PDF is at most 20 MB.")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        if upload.size > MAX_VERIFY_BYTES:
+        if upload.size > settings.VERIFY_MAX_BYTES:
             raise TooLarge("A result PDF is at most 20 MB.")
         verification = results.verify(upload.read())
         return Response(verification.__dict__)

@@ -1,12 +1,11 @@
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework import serializers
 
 from accounts import policy
 from dossiers import sla, workflow
-from dossiers.constants import CLOCK_RUNNING_STATES, State
+from dossiers.constants import State
 from dossiers.models import Document, Dossier
 
 
@@ -14,19 +13,6 @@ def _url(context: dict[str, Any], name: str, *args: Any) -> str:
     url = reverse(name, args=args)
     request = context.get("request")
     return request.build_absolute_uri(url) if request else url
-
-
-def clock(dossier: Dossier, calendar: sla.Calendar | None = None) -> dict[str, Any]:
-    """The SLA view of a dossier: overdue, due soon, and once returned early / on time / late."""
-    now = timezone.now()
-    running = dossier.state in CLOCK_RUNNING_STATES and dossier.due_at is not None
-    overdue = running and now > dossier.due_at
-    due_soon = running and not overdue and (calendar or sla.Calendar()).is_due_soon(dossier.due_at, now)
-    return {
-        "overdue": overdue,
-        "due_soon": due_soon,
-        "timeliness": sla.timeliness(dossier.due_at, dossier.returned_at),
-    }
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -94,7 +80,7 @@ class DossierListSerializer(serializers.ModelSerializer):
         cache = self.context.setdefault("_clock", {})
         if dossier.pk not in cache:
             calendar = self.context.setdefault("_calendar", sla.Calendar())
-            cache[dossier.pk] = clock(dossier, calendar)
+            cache[dossier.pk] = sla.clock(dossier, calendar)
         return cache[dossier.pk]
 
     def get_overdue(self, dossier: Dossier) -> bool:
@@ -163,7 +149,7 @@ class DossierSerializer(DossierListSerializer):
     def get_documents(self, dossier: Dossier) -> list[dict[str, Any]]:
         if not self._may(dossier, policy.Ask.DOCUMENTS):
             return []
-        return DocumentSerializer(dossier.documents.all(), many=True, context=self.context).data
+        return list(DocumentSerializer(dossier.documents.all(), many=True, context=self.context).data)
 
     def get_history(self, dossier: Dossier) -> list[dict[str, Any]]:
         request = self.context.get("request")

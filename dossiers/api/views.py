@@ -2,11 +2,11 @@
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import FileResponse
-from django.urls import reverse
-from django.utils.http import urlencode
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -25,12 +25,15 @@ from dossiers.api.serializers import (
     DossierSerializer,
     LookupSerializer,
 )
-from dossiers.constants import Channel, State
+from dossiers.constants import Channel
+from dossiers.filters import DossierFilter
+from dossiers.models import Dossier
+from portal.api.pagination import KeysetPagination
 from portal.api.parsers import JSONParser
 from portal.api.schema import ERROR_RESPONSES, FILE_RESPONSE
-from portal.api.throttling import DossierCreateThrottle, LookupThrottle, UploadThrottle
 from portal.downloads import private_file_response
 from portal.errors import NotFound
+from portal.throttling import DossierCreateThrottle, LookupThrottle, UploadThrottle
 
 MAX_PAGE_SIZE = 100
 
@@ -40,23 +43,22 @@ def _detail(request: Request, pk: int, status_code: int = 200, *, log: str | Non
     return Response(DossierSerializer(dossier, context={"request": request}).data, status=status_code)
 
 
-class DossierListView(APIView):
+class DossierListView(generics.ListAPIView):
     """The caller's dossiers, newest first: a citizen's own; staff their agency's queue.
 
-    Filters: `state`, `procedure` (code), `overdue` (true/false), `assigned=me`, `code`. Keyset pagination: `next`
-    carries the `cursor`. Bad filter values are 400.
+    Filters (``dossiers.filters.DossierFilter``, the console's too): `state`, `procedure` (code), `overdue`
+    (true/false), `assigned=me`, `code` (any part of it). Keyset pagination: `next` carries the `cursor`. Bad
+    filter values are 400.
     """
 
     throttle_classes = [DossierCreateThrottle]
+    serializer_class = DossierListSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DossierFilter
+    pagination_class = KeysetPagination
 
-    class QuerySerializer(serializers.Serializer):
-        state = serializers.ChoiceField(choices=State.choices, required=False)
-        procedure = serializers.CharField(max_length=32, required=False)
-        overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
-        assigned = serializers.ChoiceField(choices=["me"], required=False)
-        code = serializers.CharField(max_length=48, required=False)
-        cursor = serializers.IntegerField(min_value=1, required=False)
-        page_size = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=20)
+    def get_queryset(self) -> QuerySet[Dossier]:
+        return selectors.with_list_data(selectors.visible_dossiers(self.request.user))
 
     class InputSerializer(serializers.Serializer):
         procedure = serializers.CharField(max_length=32)
@@ -64,35 +66,9 @@ class DossierListView(APIView):
         form = serializers.DictField(required=False, default=dict)
         channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.ONLINE)
 
-    @extend_schema(
-        parameters=[QuerySerializer], responses={200: DossierListSerializer(many=True), **ERROR_RESPONSES}
-    )
-    def get(self, request: Request) -> Response:
-        query = self.QuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        dossiers = selectors.with_list_data(selectors.visible_dossiers(request.user))
-        if "state" in params:
-            dossiers = dossiers.filter(state=params["state"])
-        if "procedure" in params:
-            dossiers = dossiers.filter(version__procedure__code=params["procedure"])
-        if "code" in params:
-            dossiers = dossiers.filter(code=params["code"].strip())
-        if params.get("overdue") is True:
-            dossiers = dossiers.filter(selectors.overdue_filter())
-        elif params.get("overdue") is False:
-            dossiers = dossiers.exclude(selectors.overdue_filter())
-        if params.get("assigned") == "me":
-            dossiers = dossiers.filter(assignee=request.user)
-        page = selectors.keyset_page(dossiers, after=params.get("cursor"), size=params["page_size"])
-        next_url = None
-        if page.next_cursor is not None:
-            rest = {k: v for k, v in request.query_params.items() if k != "cursor"}
-            next_url = request.build_absolute_uri(
-                reverse("dossiers-api:list") + "?" + urlencode({**rest, "cursor": page.next_cursor})
-            )
-        data = DossierListSerializer(page.items, many=True, context={"request": request}).data
-        return Response({"results": data, "next": next_url})
+    @extend_schema(responses={200: DossierListSerializer(many=True), **ERROR_RESPONSES})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=InputSerializer, responses={201: DossierSerializer, **ERROR_RESPONSES})
     def post(self, request: Request) -> Response:

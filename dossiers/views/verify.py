@@ -1,15 +1,13 @@
 """The public verification page: open it from a result's QR (code and key), or upload a PDF to check it."""
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from dossiers import results
-from dossiers.api.results import declared_too_large
-from portal.api.throttling import VerifyThrottle, limit_page
-
-MAX_BYTES = 20 * 1024 * 1024
+from portal.throttling import VerifyThrottle, limit_page
 
 
 class VerifyForm(forms.Form):
@@ -17,7 +15,7 @@ class VerifyForm(forms.Form):
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
+        if upload.size > settings.VERIFY_MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 20 MB; a result is much smaller."))
         return upload
 
@@ -25,9 +23,6 @@ class VerifyForm(forms.Form):
 @limit_page(VerifyThrottle, when=lambda request: request.method == "POST" or "code" in request.GET)
 def verify(request: HttpRequest) -> HttpResponse:
     """Public: anyone may check a PDF; checks share the API's `verify` limit (each upload is a full validation)."""
-    if request.method == "POST" and declared_too_large(request):
-        message = _("The file is larger than 20 MB.")
-        return render(request, "verify.html", {"form": VerifyForm(), "error": message}, status=413)
     code = request.GET.get("code", "").strip()[:48]
     key = request.GET.get("key", "").strip()[:64]
     # The record only for the holder of the result (its QR carries the key): a code alone is as good as unknown.

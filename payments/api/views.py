@@ -17,9 +17,9 @@ from payments import receipts, services
 from payments.models import Invoice
 from portal.api.parsers import NoticeJSONParser
 from portal.api.schema import ERROR_RESPONSES, PDF_RESPONSE
-from portal.api.throttling import CallbackThrottle
 from portal.client_ip import client_ip
 from portal.downloads import private_file_response
+from portal.throttling import CallbackThrottle
 from portal.urls_public import absolute_url
 
 

@@ -11,13 +11,13 @@ from rest_framework.views import APIView
 from portal.api.schema import ERROR_RESPONSES
 from portal.errors import NotFound
 from procedures import selectors
-from procedures.api.filters import ProcedureFilter
 from procedures.api.serializers import (
     AgencySerializer,
     ProcedureDetailSerializer,
     ProcedureListSerializer,
     SectorSerializer,
 )
+from procedures.filters import ProcedureFilter
 from procedures.models import Agency, ProcedureVersion, Sector
 
 

@@ -14,8 +14,8 @@ from django.views.decorators.cache import cache_control
 from accounts.permissions import has_permission
 from portal.urls_public import absolute_url
 from procedures import selectors
-from procedures.api.filters import ProcedureFilter
 from procedures.constants import VersionState
+from procedures.filters import ProcedureFilter
 from procedures.models import Agency, Component
 
 PAGE_SIZE = 20

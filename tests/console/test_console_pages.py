@@ -185,10 +185,10 @@ def assess_queue(assessor: Any, approver: Any, version_a: Any, version_a2: Any) 
         (lambda d: {}, {"plain", "other_procedure", "overdue", "mine"}),
         (lambda d: {"procedure": d["other_procedure"].version.procedure.code}, {"other_procedure"}),
         (lambda d: {"overdue": "1"}, {"overdue"}),
-        (lambda d: {"mine": "1"}, {"mine"}),
+        (lambda d: {"assigned": "me"}, {"mine"}),
         (lambda d: {"code": d["plain"].code}, {"plain"}),
         (lambda d: {"code": d["plain"].code[-4:]}, {"plain"}),
-        (lambda d: {"procedure": d["plain"].version.procedure.code, "mine": "1"}, {"mine"}),
+        (lambda d: {"procedure": d["plain"].version.procedure.code, "assigned": "me"}, {"mine"}),
     ],
     ids=[
         "no filter",
@@ -253,7 +253,7 @@ def test_queue_next_page_keeps_the_filters(
     mine = [DossierFactory(version=version_a, received=True, assignee=assessor).pk for _ in range(3)]
     DossierFactory.create_batch(3, version=version_a, received=True)
     client = client_of(assessor)
-    first = client.get(reverse("console:queue", args=["assess"]), {"mine": "1"})
+    first = client.get(reverse("console:queue", args=["assess"]), {"assigned": "me"})
     next_link = (
         re.search(r'<a href="\?([^"]+)" rel="next">', first.content.decode()).group(1).replace("&amp;", "&")
     )

@@ -49,16 +49,19 @@ SUBJECTS = {
 FACTS = {
     ("submit", "vi"): ["Trạng thái: Đã gửi, chờ tiếp nhận", "Mã tra cứu: {key}", "Thủ tục: {procedure}"],
     ("submit", "en"): ["Status: Sent, waiting to be received", "Lookup key: {key}", "Procedure: {procedure}"],
-    ("receive", "vi"): ["Ngày hẹn trả kết quả: 17:00 ngày {due}", "Trạng thái: Đã tiếp nhận, đang thẩm định"],
-    ("receive", "en"): ["Result due: {due} at 17:00", "Status: Received, being assessed"],
+    ("receive", "vi"): ["Ngày hẹn trả kết quả: 17:00 ngày {due}", "Trạng thái: Đã tiếp nhận, đang xử lý"],
+    ("receive", "en"): ["Result due: {due} at 17:00", "Status: Received, being checked"],
     ("request_supplement", "vi"): [f"Nội dung cần bổ sung: {SUPPLEMENT_REASON}", "Bổ sung trực tuyến tại"],
     ("request_supplement", "en"): [f"What is needed: {SUPPLEMENT_REASON}", "Provide it online"],
     ("refuse", "vi"): [f"Lý do: {REFUSAL_REASON}", "Trạng thái: Từ chối tiếp nhận"],
     ("refuse", "en"): [f"Reason: {REFUSAL_REASON}", "Status: Refused"],
-    ("signed", "vi"): ["Kết quả: chấp thuận", "Tải kết quả tại: {dossier_url}"],
-    ("signed", "en"): ["Decision: granted", "Download it: {dossier_url}"],
-    ("return", "vi"): ["Trạng thái: Đã trả kết quả", "Cảm ơn Ông/Bà đã sử dụng dịch vụ công"],
-    ("return", "en"): ["Status: Result handed over", "Thank you for using the public services portal"],
+    ("signed", "vi"): ["Kết quả: Chấp thuận", "Tải kết quả tại: {dossier_url}"],
+    ("signed", "en"): ["Decision: Granted", "Download it: {dossier_url}"],
+    ("return", "vi"): ["Trạng thái: Hoàn thành: đã trả kết quả", "Cảm ơn Ông/Bà đã sử dụng dịch vụ công"],
+    ("return", "en"): [
+        "Status: Finished: result handed over",
+        "Thank you for using the public services portal",
+    ],
 }
 # What the short SMS must still carry.
 SMS_FACTS = {
@@ -253,7 +256,7 @@ def test_a_message_sent_late_tells_of_its_own_step_not_of_where_the_dossier_is_n
 
     services.notify_dossier_event(dossier_id=dossier.pk, event_id=received.pk)
 
-    assert "Trạng thái: Đã tiếp nhận, đang thẩm định" in Message.objects.get(channel="portal").body
+    assert "Trạng thái: Đã tiếp nhận, đang xử lý" in Message.objects.get(channel="portal").body
 
 
 def test_every_supplement_request_is_told_even_for_the_same_dossier(

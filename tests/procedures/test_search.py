@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from procedures.api.filters import ProcedureFilter
 from procedures.constants import ProcedureLevel
+from procedures.filters import ProcedureFilter
 from procedures.models import Procedure, ProcedureVersion
 from procedures.selectors import published_versions, search_published
 from tests.factories import (

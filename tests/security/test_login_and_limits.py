@@ -23,8 +23,7 @@ from accounts.api.views import TokenView
 from dossiers.api.results import VerifyView
 from dossiers.api.views import DocumentUploadView, DossierListView, LookupView
 from payments.api.views import CallbackView
-from portal import env
-from portal.api import throttling
+from portal import env, throttling
 from portal.client_ip import client_ip
 
 TOKEN = "/api/v1/auth/token/"
