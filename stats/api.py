@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
-from portal.api.schema import ERROR_RESPONSES
+from portal.api.schema import error_responses
 from portal.errors import NotAllowed
 from procedures.models import Agency
 from stats import selectors
@@ -57,7 +57,7 @@ class StatsView(APIView):
                 raise serializers.ValidationError({"from": "The period is at most ten years."})
             return attrs
 
-    @extend_schema(parameters=[], responses={200: dict, **ERROR_RESPONSES})
+    @extend_schema(parameters=[], responses={200: dict, **error_responses(403)})
     def get(self, request: Request) -> Response:
         scope = policy.stats_agency_scope(request.user)
         if scope is False:

@@ -119,6 +119,13 @@ class DossierListSerializer(serializers.ModelSerializer):
         return _url(self.context, "dossiers-api:detail", dossier.pk)
 
 
+class DossierPageSerializer(serializers.Serializer):
+    """A page of the dossier list: ``next`` carries the cursor of the following page, null on the last."""
+
+    results = DossierListSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
+
+
 class DossierSerializer(DossierListSerializer):
     """One dossier as the caller may read it: the applicant's identity, the form and the papers only for those the
     policy lets read them (not leaders and province admins, who steer by aggregates)."""
