@@ -5,6 +5,7 @@ from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.models import AuthToken
 from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,7 +34,7 @@ class TokenView(APIView):
         # The schema generator asks without a request, method by method.
         return getattr(self.request, "method", None) == "DELETE"
 
-    def get_authenticators(self) -> list[TokenAuthentication]:
+    def get_authenticators(self) -> list[BaseAuthentication]:
         # Logging in needs no login; revoking is for the token sent with the request, never a session's.
         return [TokenAuthentication()] if self._revoking() else []
 

@@ -65,7 +65,9 @@ class DossierListView(APIView):
         form = serializers.DictField(required=False, default=dict)
         channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.ONLINE)
 
-    @extend_schema(parameters=[QuerySerializer], responses={200: DossierPageSerializer})
+    @extend_schema(
+        operation_id="dossiers_list", parameters=[QuerySerializer], responses={200: DossierPageSerializer}
+    )
     def get(self, request: Request) -> Response:
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -7,7 +7,7 @@ post with a session but no CSRF token), 404 (a path with parameters, or a page p
 the view does not parse) and 429 (a view with a rate limit for that method).
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -61,7 +61,7 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 class AutoSchema(SpectacularAutoSchema):
     """Names nested serializers after their view, and adds the error responses that follow from the view."""
 
-    def get_serializer_name(self, serializer: Any, direction: str) -> str:
+    def get_serializer_name(self, serializer: Any, direction: Literal["request", "response"]) -> str:
         # Views nest their ``InputSerializer`` / ``OutputSerializer`` (STYLE.md); drf-spectacular would name each
         # of them "Input" or "Output" and mix them up.
         name: str = super().get_serializer_name(serializer, direction)
