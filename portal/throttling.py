@@ -9,7 +9,7 @@ whether the caller comes through the API or the browser.
 import math
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -27,7 +27,7 @@ class ScopedThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         # Read at each request, not at import as DRF does, so that changed settings (tests) take effect.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return cast(str | None, api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
 
     def get_ident(self, request: Any) -> str:
         return client_ip(request)
@@ -84,7 +84,8 @@ def limit_page(
         def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if when is None or when(request):
                 throttle = throttle_class()
-                if not throttle.allow_request(request, None):
+                # DRF's check reads only the request's user and address; a page has no API view.
+                if not throttle.allow_request(request, None):  # type: ignore[arg-type]
                     return too_many_requests_page(request, throttle.wait_seconds())
             return view(request, *args, **kwargs)
 

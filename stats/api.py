@@ -2,14 +2,15 @@
 
 import datetime
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy
-from portal.api.schema import ERROR_RESPONSES
+from portal.api.schema import error_responses
 from portal.errors import NotAllowed
 from procedures.models import Agency
 from stats import selectors
@@ -57,7 +58,28 @@ class StatsView(APIView):
                 raise serializers.ValidationError({"from": "The period is at most ten years."})
             return attrs
 
-    @extend_schema(parameters=[], responses={200: dict, **ERROR_RESPONSES})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "agency", str, description="An agency's code; the caller's own for counter staff"
+            ),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="The first day (1 January by default)"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="The last day (today by default)"),
+        ],
+        responses={
+            200: inline_serializer(
+                "ServiceIndex",
+                {
+                    "counts": serializers.DictField(child=serializers.IntegerField()),
+                    "rates": serializers.DictField(child=serializers.FloatField(allow_null=True)),
+                    "agency": serializers.CharField(allow_null=True),
+                    "from": serializers.DateField(),
+                    "to": serializers.DateField(),
+                },
+            ),
+            **error_responses(403),
+        },
+    )
     def get(self, request: Request) -> Response:
         scope = policy.stats_agency_scope(request.user)
         if scope is False:
@@ -66,11 +88,10 @@ class StatsView(APIView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         agency = params.get("agency")
-        user = request.user
         if scope is not None:
             if agency is not None and agency.pk != scope:
                 raise NotAllowed("Counter staff see their own agency's statistics.")
-            agency = user.agency
+            agency = Agency.objects.get(pk=scope)
         data = selectors.index(
             start=params["start"], end=params["end"], agency_ids=[agency.pk] if agency else None
         )[None]

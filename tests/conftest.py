@@ -5,15 +5,30 @@ and Redis, so nothing silently falls back to SQLite.
 """
 
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from rest_framework.test import APIClient
 
 from accounts.constants import Role
 from tests.factories import AgencyFactory, UserFactory
+
+# Hypothesis keeps no example database, and its other caches go to a temporary folder removed at the end: a test
+# run leaves no .hypothesis/ folder in the work tree.
+hypothesis_settings.register_profile("portal", database=None)
+hypothesis_settings.load_profile("portal")
+HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="portal-hypothesis-")
+set_hypothesis_home_dir(HYPOTHESIS_HOME)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(HYPOTHESIS_HOME, ignore_errors=True)
 
 
 def pytest_configure(config: pytest.Config) -> None:

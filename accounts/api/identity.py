@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
-from portal.api.schema import ERROR_RESPONSES
+from portal.api.schema import error_responses
 from portal.errors import NotFound
 
 
@@ -32,7 +32,7 @@ class IdentityVerifyView(APIView):
                     "verified_at": serializers.DateTimeField(),
                 },
             ),
-            **ERROR_RESPONSES,
+            **error_responses(403, 404, 409),
         },
     )
     def post(self, request: Request) -> Response:

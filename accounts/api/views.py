@@ -2,16 +2,17 @@
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.models import AuthToken
 from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.authentication import TokenAuthentication
-from portal.api.schema import ErrorSerializer
+from portal.api.schema import error_responses
 from portal.throttling import TokenThrottle
 
 
@@ -33,7 +34,7 @@ class TokenView(APIView):
         # The schema generator asks without a request, method by method.
         return getattr(self.request, "method", None) == "DELETE"
 
-    def get_authenticators(self) -> list[TokenAuthentication]:
+    def get_authenticators(self) -> list[BaseAuthentication]:
         # Logging in needs no login; revoking is for the token sent with the request, never a session's.
         return [TokenAuthentication()] if self._revoking() else []
 
@@ -46,8 +47,7 @@ class TokenView(APIView):
             200: inline_serializer(
                 "Token", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
             ),
-            400: OpenApiResponse(ErrorSerializer),
-            429: OpenApiResponse(ErrorSerializer),
+            **error_responses(400, 429),
         },
     )
     def post(self, request: Request) -> Response:
@@ -67,7 +67,7 @@ class TokenView(APIView):
             {"token": token, "expires_at": serializers.DateTimeField().to_representation(instance.expiry)}
         )
 
-    @extend_schema(request=None, responses={204: None, 401: OpenApiResponse(ErrorSerializer)})
+    @extend_schema(request=None, responses={204: None, **error_responses(401)})
     def delete(self, request: Request) -> Response:
         request.auth.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dossiers import services
-from portal.api.schema import ERROR_RESPONSES
+from portal.api.schema import error_responses
 
 
 class RatingView(APIView):
@@ -25,7 +25,7 @@ class RatingView(APIView):
             201: inline_serializer(
                 "Rating", {"score": serializers.IntegerField(), "comment": serializers.CharField()}
             ),
-            **ERROR_RESPONSES,
+            **error_responses(403, 409),
         },
     )
     def post(self, request: Request, pk: int) -> Response:

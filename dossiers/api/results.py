@@ -18,7 +18,7 @@ from dossiers import results
 from dossiers.access import dossier_for
 from dossiers.models import Result
 from dossiers.services import TooLarge
-from portal.api.schema import ERROR_RESPONSES, PDF_RESPONSE
+from portal.api.schema import PDF_RESPONSE, error_responses
 from portal.downloads import private_file_response
 from portal.errors import InvalidState, ServiceError
 from portal.throttling import VerifyThrottle
@@ -34,7 +34,7 @@ class ServiceUnavailable(ServiceError):
 class ResultView(APIView):
     """The signed result PDF, once the dossier is `result_ready` or `returned`; 409 before, 404 if not yours."""
 
-    @extend_schema(responses=PDF_RESPONSE)
+    @extend_schema(responses={**PDF_RESPONSE, **error_responses(403, 409, 503)})
     def get(self, request: Request, pk: int) -> FileResponse:
         dossier = dossier_for(request.user, pk, ask=Ask.RESULT, log=AccessWhat.RESULT)
         result = Result.objects.filter(dossier=dossier).first()
@@ -79,7 +79,7 @@ class VerifyView(APIView):
                     "reason": serializers.CharField(),
                 },
             ),
-            **ERROR_RESPONSES,
+            **error_responses(413),
         },
     )
     def post(self, request: Request) -> Response:

@@ -3,8 +3,7 @@
 from typing import Any
 
 from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -12,7 +11,7 @@ from accounts.policy import Ask
 from audit.models import AccessWhat
 from dossiers import slips
 from dossiers.access import dossier_for
-from portal.api.schema import ERROR_RESPONSES, ErrorSerializer
+from portal.api.schema import PDF_RESPONSE, error_responses
 from portal.downloads import private_file_response
 from portal.errors import NotFound
 
@@ -32,11 +31,7 @@ class SlipView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(slips.KINDS))],
-        responses={
-            (200, "application/pdf"): OpenApiTypes.BINARY,
-            409: OpenApiResponse(ErrorSerializer, description="The dossier has no slip of this kind yet"),
-            **ERROR_RESPONSES,
-        },
+        responses={**PDF_RESPONSE, **error_responses(403, 409)},
     )
     def get(self, request: Request, pk: int, kind: str) -> HttpResponse:
         if kind not in slips.KINDS:

@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -30,7 +30,7 @@ from dossiers.filters import DossierFilter
 from dossiers.models import Dossier
 from portal.api.pagination import KeysetPagination
 from portal.api.parsers import JSONParser
-from portal.api.schema import ERROR_RESPONSES, FILE_RESPONSE
+from portal.api.schema import FILE_RESPONSE, error_responses
 from portal.downloads import private_file_response
 from portal.errors import NotFound
 from portal.throttling import DossierCreateThrottle, LookupThrottle, UploadThrottle
@@ -66,11 +66,13 @@ class DossierListView(generics.ListAPIView):
         form = serializers.DictField(required=False, default=dict)
         channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.ONLINE)
 
-    @extend_schema(responses={200: DossierListSerializer(many=True), **ERROR_RESPONSES})
+    @extend_schema(operation_id="dossiers_list", responses={200: DossierListSerializer(many=True)})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=InputSerializer, responses={201: DossierSerializer, **ERROR_RESPONSES})
+    @extend_schema(
+        request=InputSerializer, responses={201: DossierSerializer, **error_responses(403, 404, 409)}
+    )
     def post(self, request: Request) -> Response:
         """Create a draft. A citizen's omitted applicant fields come from their profile; counter staff may create
         one for a person at the desk with `"channel": "counter"`. 400 for invalid fields, 404 for an unknown
@@ -94,11 +96,11 @@ class DossierDetailView(APIView):
         applicant = serializers.DictField(required=False)
         form = serializers.DictField(required=False)
 
-    @extend_schema(responses={200: DossierSerializer, **ERROR_RESPONSES})
+    @extend_schema(responses={200: DossierSerializer})
     def get(self, request: Request, pk: int) -> Response:
         return _detail(request, pk, log=AccessWhat.DOSSIER)
 
-    @extend_schema(request=UpdateSerializer, responses={200: DossierSerializer, **ERROR_RESPONSES})
+    @extend_schema(request=UpdateSerializer, responses={200: DossierSerializer, **error_responses(403, 409)})
     def patch(self, request: Request, pk: int) -> Response:
         """Change the applicant's details or form values of a draft (or while a supplement is requested)."""
         data = self.UpdateSerializer(data=request.data)
@@ -126,7 +128,7 @@ class DocumentUploadView(APIView):
         component = serializers.IntegerField(min_value=1)
         file = serializers.FileField(allow_empty_file=False)
 
-    @extend_schema(request=InputSerializer, responses={201: DocumentSerializer, **ERROR_RESPONSES})
+    @extend_schema(request=InputSerializer, responses={201: DocumentSerializer, **error_responses(403, 409)})
     def post(self, request: Request, pk: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -142,7 +144,7 @@ class DocumentUploadView(APIView):
 class DocumentView(APIView):
     """Download a paper of a dossier one may see; DELETE takes it out of a draft."""
 
-    @extend_schema(responses=FILE_RESPONSE)
+    @extend_schema(responses={**FILE_RESPONSE, **error_responses(403, 409)})
     def get(self, request: Request, pk: int, document_id: int) -> FileResponse:
         dossier = dossier_for(
             request.user, pk, ask=Ask.DOCUMENTS, log=AccessWhat.DOCUMENT, detail=str(document_id)
@@ -152,7 +154,7 @@ class DocumentView(APIView):
             raise NotFound("No such document.")
         return private_file_response(document.file.open("rb"), filename=document.original_name)
 
-    @extend_schema(responses={204: None, **ERROR_RESPONSES})
+    @extend_schema(responses={204: None, **error_responses(403, 409)})
     def delete(self, request: Request, pk: int, document_id: int) -> Response:
         services.document_remove(dossier_id=pk, actor=request.user, document_id=document_id)
         return Response(status=204)
@@ -172,7 +174,13 @@ class ActionView(APIView):
         comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
         outcome = serializers.ChoiceField(choices=["grant", "deny"], required=False)
 
-    @extend_schema(request=InputSerializer, responses={200: DossierSerializer, **ERROR_RESPONSES})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(workflow.PUBLIC_ACTIONS))
+        ],
+        request=InputSerializer,
+        responses={200: DossierSerializer, **error_responses(403, 409)},
+    )
     def post(self, request: Request, pk: int, action: str) -> Response:
         if action not in workflow.PUBLIC_ACTIONS:
             raise NotFound(f"There is no action {action!r}.", code="unknown_action")
@@ -189,7 +197,7 @@ class ActionView(APIView):
 class AssignView(APIView):
     """Take the dossier ("assign to me"); staff of the competent agency only."""
 
-    @extend_schema(request=None, responses={200: DossierSerializer, **ERROR_RESPONSES})
+    @extend_schema(request=None, responses={200: DossierSerializer, **error_responses(403, 409)})
     def post(self, request: Request, pk: int) -> Response:
         services.dossier_assign(dossier_id=pk, actor=request.user)
         return _detail(request, pk)
@@ -205,7 +213,7 @@ class LookupView(APIView):
         code = serializers.CharField(max_length=48)
         key = serializers.CharField(max_length=32)
 
-    @extend_schema(parameters=[QuerySerializer], responses={200: LookupSerializer, **ERROR_RESPONSES})
+    @extend_schema(parameters=[QuerySerializer], responses={200: LookupSerializer, **error_responses(404)})
     def get(self, request: Request) -> Response:
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -238,7 +246,7 @@ class AccessLogView(APIView):
                     )
                 },
             ),
-            **ERROR_RESPONSES,
+            **error_responses(403, 409),
         }
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -271,7 +279,9 @@ class ClaimView(APIView):
         code = serializers.CharField(max_length=48)
         key = serializers.CharField(max_length=32)
 
-    @extend_schema(request=InputSerializer, responses={200: DossierSerializer, **ERROR_RESPONSES})
+    @extend_schema(
+        request=InputSerializer, responses={200: DossierSerializer, **error_responses(403, 404, 409)}
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

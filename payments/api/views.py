@@ -16,7 +16,7 @@ from audit.models import AccessWhat
 from payments import receipts, services
 from payments.models import Invoice
 from portal.api.parsers import NoticeJSONParser
-from portal.api.schema import ERROR_RESPONSES, PDF_RESPONSE
+from portal.api.schema import PDF_RESPONSE, error_responses
 from portal.client_ip import client_ip
 from portal.downloads import private_file_response
 from portal.throttling import CallbackThrottle
@@ -55,7 +55,7 @@ def _client_ip(request: Request) -> str:
 class InvoiceView(APIView):
     """The dossier's fee invoice; 404 when the procedure has no fee or the dossier is not yours."""
 
-    @extend_schema(responses={200: InvoiceSerializer, **ERROR_RESPONSES})
+    @extend_schema(responses={200: InvoiceSerializer, **error_responses(403, 409)})
     def get(self, request: Request, pk: int) -> Response:
         invoice = services.invoice_for(dossier_id=pk, user=request.user)
         return Response(InvoiceSerializer(invoice, context={"request": request}).data)
@@ -74,7 +74,7 @@ class PayView(APIView):
         request=InputSerializer,
         responses={
             200: inline_serializer("PaymentStart", {"redirect_url": serializers.URLField()}),
-            **ERROR_RESPONSES,
+            **error_responses(403, 409),
         },
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -99,7 +99,7 @@ class CounterPaymentView(APIView):
         method = serializers.ChoiceField(choices=services.COUNTER_METHODS)
         reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses={200: InvoiceSerializer, **ERROR_RESPONSES})
+    @extend_schema(request=InputSerializer, responses={200: InvoiceSerializer, **error_responses(403, 409)})
     def post(self, request: Request, pk: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -113,7 +113,7 @@ class WaiveView(APIView):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=2000)
 
-    @extend_schema(request=InputSerializer, responses={200: InvoiceSerializer, **ERROR_RESPONSES})
+    @extend_schema(request=InputSerializer, responses={200: InvoiceSerializer, **error_responses(403, 409)})
     def post(self, request: Request, pk: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -126,7 +126,7 @@ class WaiveView(APIView):
 class ReceiptView(APIView):
     """The electronic receipt (PDF) of a paid invoice; 409 before it is paid."""
 
-    @extend_schema(responses=PDF_RESPONSE)
+    @extend_schema(responses={**PDF_RESPONSE, **error_responses(403, 409)})
     def get(self, request: Request, pk: int) -> HttpResponse:
         invoice = services.invoice_for(
             dossier_id=pk, user=request.user, ask=Ask.RECEIPT, log=AccessWhat.RECEIPT

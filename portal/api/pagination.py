@@ -25,7 +25,7 @@ class PagePagination(PageNumberPagination):
         return Response(
             OrderedDict(
                 [
-                    ("count", self.page.paginator.count),
+                    ("count", self.page.paginator.count if self.page is not None else len(data)),
                     ("next", self.get_next_link()),
                     ("previous", self.get_previous_link()),
                     ("results", data),

@@ -8,7 +8,10 @@ from procedures.models import Agency, Component, Fee, FormField, ProcedureVersio
 
 
 class AgencySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # A field named like DRF's own ``Field.parent`` attribute (the metaclass takes it out of the class).
+    parent = serializers.SlugRelatedField(  # type: ignore[assignment,var-annotated]
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Agency

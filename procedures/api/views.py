@@ -1,14 +1,13 @@
 """The catalogue's public read API (API.md, "Catalogue")."""
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.schema import ERROR_RESPONSES
 from portal.errors import NotFound
 from procedures import selectors
 from procedures.api.serializers import (
@@ -37,7 +36,7 @@ class ProcedureListView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[ProcedureVersion]:
         return selectors.published_versions()
 
-    @extend_schema(responses={200: ProcedureListSerializer(many=True), **ERROR_RESPONSES})
+    @extend_schema(responses={200: ProcedureListSerializer(many=True)})
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -50,9 +49,7 @@ class ProcedureDetailView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(
-        responses={200: ProcedureDetailSerializer, 404: OpenApiResponse(description="Unknown code")}
-    )
+    @extend_schema(responses={200: ProcedureDetailSerializer})
     def get(self, request: Request, code: str) -> Response:
         version = selectors.published_version_by_code(code)
         if version is None:
