@@ -1,15 +1,15 @@
 """Token login for API clients (API.md, "Authentication")."""
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from knox.models import AuthToken
 from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import services
 from accounts.api.authentication import TokenAuthentication
 from portal.api.schema import ErrorSerializer
 from portal.api.throttling import TokenThrottle
@@ -33,7 +33,7 @@ class TokenView(APIView):
         # The schema generator asks without a request, method by method.
         return getattr(self.request, "method", None) == "DELETE"
 
-    def get_authenticators(self) -> list[TokenAuthentication]:
+    def get_authenticators(self) -> list[BaseAuthentication]:
         # Logging in needs no login; revoking is for the token sent with the request, never a session's.
         return [TokenAuthentication()] if self._revoking() else []
 
@@ -60,14 +60,12 @@ class TokenView(APIView):
             raise exceptions.ValidationError(
                 {"detail": "Wrong username or password."}, code="invalid_credentials"
             )
-        # A token is a login: like the login page, this clears the account's own failures and records last_login.
-        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
-        instance, token = AuthToken.objects.create(user=user)
+        instance, token = services.token_create(user=user, request=request._request)
         return Response(
             {"token": token, "expires_at": serializers.DateTimeField().to_representation(instance.expiry)}
         )
 
     @extend_schema(request=None, responses={204: None, 401: OpenApiResponse(ErrorSerializer)})
     def delete(self, request: Request) -> Response:
-        request.auth.delete()
+        services.token_revoke(token=request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)
