@@ -4,8 +4,6 @@ A profile's ID number counts as verified only when a verified source set it (``I
 number never links a walk-in dossier to an account (``dossiers.services.dossier_create``).
 """
 
-from typing import Any
-
 from django.contrib.auth.signals import user_logged_in
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -27,7 +25,9 @@ def _valid_id_number(id_number: str) -> str:
 
 
 @transaction.atomic(durable=True)
-def identity_verify(*, actor: Any, user: Any, id_number: str, source: str = IdSource.COUNTER) -> Profile:
+def identity_verify(
+    *, actor: User | None, user: User | None, id_number: str, source: str = IdSource.COUNTER
+) -> Profile:
     """Record ``user``'s ID number as verified: by a clerk who checked the ID card (``actor``), or by the
     national e-ID login (``actor=None``, ``source='eid'``). 409 when another account holds that number verified."""
     id_number = _valid_id_number(id_number)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
 from accounts.permissions import has_permission
-from portal.htmx import HtmxHttpRequest
+from portal.http import HtmxHttpRequest
 from portal.urls_public import absolute_url
 from procedures import selectors
 from procedures.api.filters import ProcedureFilter
