@@ -8,4 +8,5 @@ from accounts.models import User
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "get_full_name", "role", "agency", "is_active"]
     list_filter = ["role", "agency", "is_active"]
-    fieldsets = [*BaseUserAdmin.fieldsets, ("Portal", {"fields": ["role", "agency"]})]
+    # Django's UserAdmin always sets its fieldsets; the stubs type the attribute as optional on every ModelAdmin.
+    fieldsets = [*(BaseUserAdmin.fieldsets or ()), ("Portal", {"fields": ["role", "agency"]})]

@@ -6,9 +6,15 @@ see and do with a dossier, and what hangs off it, is ``accounts.policy``.
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, TypeGuard
+
+from django.contrib.auth.models import AnonymousUser
 
 from accounts.constants import Role
+from accounts.models import User
+
+if TYPE_CHECKING:
+    from procedures.models import Agency
 
 
 @dataclass(frozen=True)
@@ -32,13 +38,15 @@ PERMISSIONS: dict[str, Rule] = {
 }
 
 
-def has_permission(user: Any, permission: str, *, agency: Any = None) -> bool:
+def has_permission(
+    user: User | AnonymousUser | None, permission: str, *, agency: "Agency | int | None" = None
+) -> TypeGuard[User]:
     """Whether ``user`` holds ``permission``, for ``agency`` where the permission is limited to one's own agency.
 
     Superusers hold every permission; anonymous and inactive users none.
     """
     rule = PERMISSIONS[permission]
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True

@@ -13,11 +13,13 @@ is 404, exactly like an unknown one.
 
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeGuard
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
 from accounts.constants import STAFF_ROLES, Role
+from accounts.models import User
 from accounts.permissions import has_permission
 
 DRAFT = "draft"
@@ -92,11 +94,11 @@ STEP_ROLE: dict[str, str] = {
 }
 
 
-def _active(user: Any) -> bool:
+def _active(user: User | AnonymousUser) -> TypeGuard[User]:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def relations(user: Any, dossier: Any) -> frozenset[Relation]:
+def relations(user: User | AnonymousUser, dossier: Any) -> frozenset[Relation]:
     """How ``user`` stands to ``dossier``; empty when they may not even know it exists."""
     if not _active(user):
         return frozenset()
@@ -156,7 +158,7 @@ def may(user: Any, ask: Ask, dossier: Any, *, of: Iterable[Relation] | None = No
     return True
 
 
-def may_act(user: Any, dossier: Any, *, action: str, roles: frozenset[str]) -> bool:
+def may_act(user: User, dossier: Any, *, action: str, roles: frozenset[str]) -> bool:
     """Whether ``user``'s role and relation allow workflow ``action`` (``roles``: the workflow table's)."""
     if user.role not in roles:
         return False
@@ -171,7 +173,7 @@ def may_act(user: Any, dossier: Any, *, action: str, roles: frozenset[str]) -> b
     return R.COMPETENT in mine
 
 
-def visible_filter(user: Any) -> Q:
+def visible_filter(user: User | AnonymousUser) -> Q:
     """The dossiers ``user`` may list, as a filter on ``Dossier`` (the same rule as ``relations``)."""
     if not _active(user):
         return Q(pk__in=[])
@@ -192,12 +194,12 @@ def visible_filter(user: Any) -> Q:
     return Q(pk__in=[])
 
 
-def is_logged_reader(user: Any) -> bool:
+def is_logged_reader(user: User | AnonymousUser) -> bool:
     """Whether reads by ``user`` go into the access log: staff, leaders, admins (Decree 13/2023)."""
     return _active(user) and (user.is_superuser or user.role != Role.CITIZEN)
 
 
-def may_view_stats(user: Any) -> bool:
+def may_view_stats(user: User | AnonymousUser) -> bool:
     return has_permission(user, "stats.view")
 
 
@@ -223,7 +225,7 @@ APPLICANT_COMMENTS = frozenset(
 STAFF_ONLY_EVENTS = frozenset({"assign"})
 
 
-def history_for(user: Any, dossier: Any, events: Iterable[Any]) -> list[dict[str, Any]]:
+def history_for(user: User | AnonymousUser, dossier: Any, events: Iterable[Any]) -> list[dict[str, Any]]:
     """Each history row as ``user`` may read it: ``by`` (never empty), ``by_agency`` and ``comment``.
 
     Staff read who did it and every comment; the applicant reads the agency and the step (never a clerk's

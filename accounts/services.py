@@ -1,14 +1,15 @@
-"""Changes to accounts: a citizen's verified identity.
+"""Changes to accounts: a citizen's verified identity, and the API's login tokens.
 
 A profile's ID number counts as verified only when a verified source set it (``IdSource``); a self-declared
 number never links a walk-in dossier to an account (``dossiers.services.dossier_create``).
 """
 
-from typing import Any
-
+from django.contrib.auth.signals import user_logged_in
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from knox.models import AuthToken
 
 from accounts.constants import IdSource, Role
 from accounts.models import Profile, User
@@ -24,7 +25,9 @@ def _valid_id_number(id_number: str) -> str:
 
 
 @transaction.atomic(durable=True)
-def identity_verify(*, actor: Any, user: Any, id_number: str, source: str = IdSource.COUNTER) -> Profile:
+def identity_verify(
+    *, actor: User | None, user: User | None, id_number: str, source: str = IdSource.COUNTER
+) -> Profile:
     """Record ``user``'s ID number as verified: by a clerk who checked the ID card (``actor``), or by the
     national e-ID login (``actor=None``, ``source='eid'``). 409 when another account holds that number verified."""
     id_number = _valid_id_number(id_number)
@@ -77,3 +80,18 @@ def verified_citizen(id_number: str) -> User | None:
     return User.objects.filter(
         role=Role.CITIZEN, is_active=True, profile__id_number=id_number, profile__id_verified_at__isnull=False
     ).first()
+
+
+@transaction.atomic(durable=True)
+def token_create(*, user: User, request: HttpRequest) -> tuple[AuthToken, str]:
+    """A token login for ``user``, whose credentials the caller checked: the token row and the token itself,
+    which is shown this once. A token is a login: like the login page, this clears the account's own failures
+    (axes) and records ``last_login``."""
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    instance, token = AuthToken.objects.create(user=user)
+    return instance, token
+
+
+def token_revoke(*, token: AuthToken) -> None:
+    """Revoke a token: it answers 401 from then on."""
+    token.delete()

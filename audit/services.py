@@ -1,13 +1,12 @@
 """Writing the access log; called only by the policy's door (``dossiers.access``)."""
 
-from typing import Any
-
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AccessLog
 
 
-def access_record(*, dossier_id: int, user: Any, what: str, detail: str = "") -> None:
+def access_record(*, dossier_id: int, user: User, what: str, detail: str = "") -> None:
     """Log that ``user`` read ``what`` of the dossier (one INSERT; the caller decided that the read is logged)."""
     AccessLog.objects.create(
         dossier_id=dossier_id,

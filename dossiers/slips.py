@@ -14,7 +14,7 @@ for, so the same record always gives the same slip; nothing is stored but the ap
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -25,11 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from accounts.constants import Role
+from accounts.models import User
 from dossiers import pdf, sla
 from dossiers.constants import Channel, EventAction, State, Timeliness
 from dossiers.models import Dossier, DossierEvent
 from portal.errors import InvalidState
 from portal.urls_public import absolute_url
+from procedures.models import Agency, Component, Step
 
 KINDS = ("receipt", "supplement", "refusal", "apology", "control")
 # What the pages call each slip beside its link.
@@ -41,15 +43,20 @@ LABELS = {
     "control": gettext_lazy("Process control slip"),
 }
 
-TIMELINESS_TEXT = {Timeliness.EARLY: "Trước hạn", Timeliness.ON_TIME: "Đúng hạn", Timeliness.LATE: "Quá hạn"}
-CHANNEL_TEXT = {
+# Keyed by the stored value (a model field holds a plain str), hence dict[str, ...].
+TIMELINESS_TEXT: dict[str, str] = {
+    Timeliness.EARLY: "Trước hạn",
+    Timeliness.ON_TIME: "Đúng hạn",
+    Timeliness.LATE: "Quá hạn",
+}
+CHANNEL_TEXT: dict[str, str] = {
     Channel.ONLINE: "Trực tuyến",
     Channel.COUNTER: "Trực tiếp tại bộ phận một cửa",
     Channel.POST: "Qua bưu chính",
 }
 COUNTER = "Bộ phận tiếp nhận và trả kết quả"
 # Who holds the dossier in each state, as the control slip names the two sides of a hand-over.
-HOLDER = {
+HOLDER: dict[str, str] = {
     State.DRAFT: "Người nộp hồ sơ",
     State.SUBMITTED: COUNTER,
     State.ASSESSING: "Công chức thẩm định",
@@ -61,20 +68,20 @@ HOLDER = {
     State.REJECTED: "Người nộp hồ sơ",
     State.WITHDRAWN: "Người nộp hồ sơ",
 }
-HOLDER_ROLE = {
+HOLDER_ROLE: dict[str, str] = {
     State.SUBMITTED: Role.RECEIVER,
     State.ASSESSING: Role.ASSESSOR,
     State.APPROVING: Role.APPROVER,
     State.RESULT_READY: Role.RECEIVER,
 }
-ROLE_TEXT = {
+ROLE_TEXT: dict[str, str] = {
     Role.CITIZEN: "Người nộp hồ sơ",
     Role.RECEIVER: COUNTER,
     Role.ASSESSOR: "Công chức thẩm định",
     Role.APPROVER: "Lãnh đạo phê duyệt",
 }
 # The hand-overs of the control slip, by the history row's action.
-HANDOVER_TEXT = {
+HANDOVER_TEXT: dict[str, str] = {
     EventAction.SUBMIT: "Nộp hồ sơ",
     EventAction.RECEIVE: "Tiếp nhận hồ sơ, chuyển thẩm định",
     EventAction.REFUSE: "Từ chối tiếp nhận hồ sơ",
@@ -90,7 +97,7 @@ HANDOVER_TEXT = {
 }
 # The action that finishes the step a dossier is at in each state; the control slip grades it against the days
 # the procedure plans for the step of that role.
-FINISHES_STEP = {
+FINISHES_STEP: dict[str, str] = {
     EventAction.RECEIVE: State.SUBMITTED,
     EventAction.REFUSE: State.SUBMITTED,
     EventAction.ASSESS: State.ASSESSING,
@@ -178,7 +185,7 @@ def _place_and_date(moment: datetime | None) -> str:
     return f"{settings.PROVINCE_NAME}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
 
 
-def _person(user: Any) -> str:
+def _person(user: User | None) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
@@ -189,7 +196,7 @@ def _applicant_name(dossier: Dossier) -> str:
     return data.get("organisation") or data.get("full_name") or _person(dossier.applicant)
 
 
-def _counter_agency(dossier: Dossier) -> Any:
+def _counter_agency(dossier: Dossier) -> Agency:
     """The agency whose counter took the dossier in (any counter of the province may), else the competent one."""
     return dossier.received_at_agency or dossier.agency
 
@@ -211,7 +218,12 @@ def _procedure(dossier: Dossier) -> str:
     return f"{dossier.version.name} (mã thủ tục {dossier.version.procedure.code})"
 
 
-def _qr(dossier: Dossier, request: HttpRequest | None) -> dict[str, str]:
+class QrCode(TypedDict):
+    qr_url: str
+    qr_caption: str
+
+
+def _qr(dossier: Dossier, request: HttpRequest | None) -> QrCode:
     return {
         "qr_url": lookup_url(dossier, request),
         "qr_caption": f"Quét mã để tra cứu tình trạng hồ sơ. Mã hồ sơ: {dossier.code}; "
@@ -237,7 +249,7 @@ PAPER_COPIES = ["Bản chính", "Bản sao có chứng thực", "Bản sao"]
 PAPER_WIDTHS = (11, 80, 27, 27, 27)
 
 
-def _paper_rows(components: Sequence[Any]) -> list[list[str]]:
+def _paper_rows(components: Sequence[Component]) -> list[list[str]]:
     rows = []
     for number, component in enumerate(components, start=1):
         kind = copy_kind(component.name)
@@ -295,7 +307,7 @@ def receipt(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.Docu
     )
 
 
-def missing_components(dossier: Dossier, event: DossierEvent) -> list[Any]:
+def missing_components(dossier: Dossier, event: DossierEvent) -> list[Component]:
     """What the supplement request of ``event`` asked for: the components its data names, and each required
     component that had no document when it was made."""
     named = set(event.data.get("components") or [])
@@ -349,7 +361,10 @@ def supplement(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.D
             ("Nội dung yêu cầu giải quyết", _procedure(dossier)),
             ("Ngày nộp hồ sơ", _when(dossier.submitted_at)),
             ("Ngày yêu cầu bổ sung", _when(event.at if event else None)),
-            ("Người yêu cầu", f"{_person(requester)} ({ROLE_TEXT.get(getattr(requester, 'role', ''), '')})"),
+            (
+                "Người yêu cầu",
+                f"{_person(requester)} ({ROLE_TEXT.get(requester.role, '') if requester else ''})",
+            ),
         ],
         table=[["STT", "Giấy tờ cần bổ sung", *PAPER_COPIES], *_paper_rows(missing)] if missing else (),
         table_widths=PAPER_WIDTHS,
@@ -424,13 +439,13 @@ def apology(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.Docu
 # --- The process control slip ---------------------------------------------------------------------------------
 
 
-def _steps_by_stage(dossier: Dossier) -> dict[str, list[Any]]:
+def _steps_by_stage(dossier: Dossier) -> dict[str, list[Step]]:
     """The procedure's internal steps by the state in which the dossier is at them: the counter's steps before
     the first other role's are reception, those after the last are the return of the result."""
     steps = list(dossier.version.steps.all())
     others = [i for i, step in enumerate(steps) if step.role != Role.RECEIVER]
     first, last = (others[0], others[-1]) if others else (len(steps), len(steps))
-    stages: dict[str, list[Any]] = {}
+    stages: dict[str, list[Step]] = {}
     for i, step in enumerate(steps):
         if step.role == Role.RECEIVER:
             stage = State.SUBMITTED if i < first else State.RESULT_READY if i > last else None
@@ -441,21 +456,27 @@ def _steps_by_stage(dossier: Dossier) -> dict[str, list[Any]]:
     return stages
 
 
-def step_deadline(start: datetime, days: Any) -> datetime:
+def step_deadline(start: datetime, days: Decimal | int) -> datetime:
     """The end of a step planned to take ``days`` working days: office end of the working day that many whole
     days after the day it started (a step of under a day is due by the end of the day it started)."""
     day = timezone.localtime(start, sla.TZ).date()
     return sla.end_of_office_day(sla.Calendar().add_working_days(day, int(days)))
 
 
-def _days_text(days: Any) -> str:
+def _days_text(days: Decimal | int) -> str:
     """Working days as Vietnamese write them: 0,5 and 10, never 1E+1."""
     return f"{Decimal(str(days)).normalize():f}".replace(".", ",")
 
 
-def _side(label: str, agency: Any, name: str) -> str:
+def _side(label: str, agency: Agency | None, name: str) -> str:
     text = f"{label}, {agency.name}" if agency is not None else label
     return f"{text}: {name}" if name else text
+
+
+def _timeliness_text(due_at: datetime | None, at: datetime | None) -> str:
+    """Early, on time or late; nothing when either moment is unknown."""
+    graded = sla.timeliness(due_at, at)
+    return TIMELINESS_TEXT[graded] if graded else ""
 
 
 def _new_date(event: DossierEvent) -> str:
@@ -482,9 +503,8 @@ def _control_rows(dossier: Dossier) -> list[list[str]]:
                 ]
             )
             continue
-        actor_role = getattr(event.actor, "role", None)
         sender_label = (
-            ROLE_TEXT.get(actor_role, HOLDER.get(event.from_state, ""))
+            ROLE_TEXT.get(event.actor.role, HOLDER.get(event.from_state, ""))
             if event.actor
             else HOLDER[State.SIGNING]
         )
@@ -492,7 +512,7 @@ def _control_rows(dossier: Dossier) -> list[list[str]]:
         taker = next((e for e in events[index + 1 :] if e.from_state == event.to_state), None)
         taker_name = ""
         if event.to_state in HOLDER_ROLE:
-            if taker and getattr(taker.actor, "role", None) == HOLDER_ROLE[event.to_state]:
+            if taker and taker.actor and taker.actor.role == HOLDER_ROLE[event.to_state]:
                 taker_name = _person(taker.actor)
             taker_agency = dossier.agency if event.to_state in (State.ASSESSING, State.APPROVING) else None
             taker_agency = taker_agency or (
@@ -511,7 +531,7 @@ def _control_rows(dossier: Dossier) -> list[list[str]]:
             days = sum(step.days for step in steps)
             deadline = step_deadline(start, days)
             planned = f"{_days_text(days)} ngày làm việc, hạn {pdf.local(deadline)}"
-            result = TIMELINESS_TEXT[sla.timeliness(deadline, event.at)]
+            result = _timeliness_text(deadline, event.at)
         rows.append([HANDOVER_TEXT[event.action], sender, receiver, pdf.local(event.at), planned, result])
         if event.to_state:
             entered[event.to_state] = event.at
@@ -530,7 +550,7 @@ def overall(dossier: Dossier, now: datetime | None = None) -> str:
     if dossier.state in (State.REJECTED, State.WITHDRAWN):
         return "Không áp dụng (hồ sơ đã bị từ chối hoặc đã rút)"
     if dossier.state == State.RETURNED:
-        return TIMELINESS_TEXT[sla.timeliness(due, dossier.returned_at)] if due else ""
+        return _timeliness_text(due, dossier.returned_at)
     if due is None:
         return "Chưa tiếp nhận"
     if (now or timezone.now()) > due and dossier.state != State.SUPPLEMENT_REQUESTED:

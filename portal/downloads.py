@@ -49,7 +49,7 @@ def safe_name(name: str, extension: str, *, default: str = "tep") -> str:
 def private_file_response(content: bytes, *, filename: str) -> HttpResponse: ...
 @overload
 def private_file_response(content: IO[bytes], *, filename: str) -> FileResponse: ...
-def private_file_response(content: bytes | IO[bytes], *, filename: str) -> HttpResponse:
+def private_file_response(content: bytes | IO[bytes], *, filename: str) -> HttpResponse | FileResponse:
     """A private file as an attachment named after ``filename`` with the extension of its sniffed content."""
     if isinstance(content, bytes):
         head = content[:HEAD_BYTES]
@@ -58,7 +58,7 @@ def private_file_response(content: bytes | IO[bytes], *, filename: str) -> HttpR
         content.seek(0)
     content_type, extension = sniff(head)
     name = safe_name(filename, extension)
-    response: HttpResponse
+    response: HttpResponse | FileResponse
     if isinstance(content, bytes):
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -1,7 +1,8 @@
 """Middleware of the whole portal: what no request may carry, whichever view it is for."""
 
-from collections.abc import Callable
-from typing import Any
+import io
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -68,10 +69,14 @@ def too_large(request: HttpRequest, limit: int) -> HttpResponse:
     return refused(request, 413, "too_large", message)
 
 
-class CountingStream:
-    """A request body of unknown length (chunked) read through a count: past ``limit`` it stops with 413."""
+class CountingStream(io.IOBase):
+    """A request body of unknown length (chunked) read through a count: past ``limit`` it stops with 413.
 
-    def __init__(self, stream: Any, limit: int) -> None:
+    An ``IOBase`` like Django's own ``LimitedStream``: ``request.body`` closes the stream it read.
+    """
+
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
+        super().__init__()
         self.stream, self.limit, self.count = stream, limit, 0
 
     def _counted(self, data: bytes) -> bytes:
@@ -80,14 +85,21 @@ class CountingStream:
             raise RequestDataTooBig("The request body is larger than the route takes.")
         return data
 
+    def readable(self) -> bool:
+        return True
+
     def read(self, size: int | None = -1) -> bytes:
         return self._counted(self.stream.read(size if size is not None else -1))
 
     def readline(self, size: int | None = -1) -> bytes:
         return self._counted(self.stream.readline(size if size is not None else -1))
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[bytes]:
         return iter(self.readline, b"")
+
+    def close(self) -> None:
+        self.stream.close()
+        super().close()
 
 
 class LimitRequestBody:
@@ -109,7 +121,8 @@ class LimitRequestBody:
             if declared and int(declared) > limit:
                 return too_large(request, limit)
             if not declared and hasattr(request, "_stream"):
-                request._stream = CountingStream(request._stream, limit)
+                # The stubs say BinaryIO; Django itself puts an IOBase (LimitedStream) there, as this is.
+                request._stream = CountingStream(request._stream, limit)  # type: ignore[assignment]
         return self.get_response(request)
 
 
@@ -124,7 +137,13 @@ class RefuseInvalidText:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> HttpResponse | None:
+    def process_view(
+        self,
+        request: HttpRequest,
+        view: Callable[..., HttpResponse],
+        args: tuple[object, ...],
+        kwargs: dict[str, object],
+    ) -> HttpResponse | None:
         if request.resolver_match is not None and request.resolver_match.view_name in OWN_TEXT_CHECKS:
             return None
         bad = self._bad_field(request.GET.lists())
@@ -145,7 +164,7 @@ class RefuseInvalidText:
         return refused(request, 400, "invalid_text", message)
 
     @staticmethod
-    def _bad_field(items: Any) -> str | None:
+    def _bad_field(items: Iterable[tuple[str, list[str]]]) -> str | None:
         for name, values in items:
             if is_bad_name(name):
                 return "?"

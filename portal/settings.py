@@ -7,6 +7,7 @@ mail to the console. DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -222,7 +223,8 @@ REST_FRAMEWORK = {
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-SPECTACULAR_SETTINGS = {
+# drf-spectacular's settings, of many value types (its own SPECTACULAR_DEFAULTS is a dict[str, Any]).
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Public-services portal API",
     "DESCRIPTION": "The REST contract of the province's public-services portal (see API.md).",
     "VERSION": "1.0.0",

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from dossiers.views.verify import verify
@@ -7,7 +7,7 @@ from procedures.views.catalogue import home
 from stats.api import StatsView
 from stats.views import public_index
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
     path("", include("procedures.api.urls")),
     path("", include("dossiers.api.urls")),

@@ -57,7 +57,9 @@ class AgencyRecord(serializers.Serializer):
     code = serializers.RegexField(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{0,31}$")
     name = serializers.CharField(max_length=255)
     level = serializers.ChoiceField(choices=AgencyLevel.choices)
-    parent = serializers.CharField(
+    # A field named like an attribute of Field: the stubs see a clash, but DRF's metaclass takes declared fields off
+    # the class, so nothing is shadowed.
+    parent = serializers.CharField(  # type: ignore[assignment]
         max_length=32, required=False, allow_blank=True, allow_null=True, default=""
     )
 

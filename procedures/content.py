@@ -21,7 +21,9 @@ class FeeContent(serializers.Serializer):
 
 class ComponentContent(serializers.Serializer):
     name = serializers.CharField(max_length=500)
-    required = serializers.BooleanField(default=True)
+    # A field named like an attribute of Field: the stubs see a clash, but DRF's metaclass takes declared fields off
+    # the class, so nothing is shadowed.
+    required = serializers.BooleanField(default=True)  # type: ignore[assignment]
     copies = serializers.IntegerField(min_value=0, max_value=20, default=1)
     file_types = serializers.ListField(
         child=serializers.ChoiceField(choices=sorted(FILE_TYPES)), default=list, max_length=len(FILE_TYPES)
@@ -31,9 +33,13 @@ class ComponentContent(serializers.Serializer):
 
 class FormFieldContent(serializers.Serializer):
     name = serializers.SlugField(max_length=64)
-    label = serializers.CharField(max_length=255)
+    # A field named like an attribute of Field: the stubs see a clash, but DRF's metaclass takes declared fields off
+    # the class, so nothing is shadowed.
+    label = serializers.CharField(max_length=255)  # type: ignore[assignment]
     type = serializers.ChoiceField(choices=FieldType.choices)
-    required = serializers.BooleanField(default=False)
+    # A field named like an attribute of Field: the stubs see a clash, but DRF's metaclass takes declared fields off
+    # the class, so nothing is shadowed.
+    required = serializers.BooleanField(default=False)  # type: ignore[assignment]
     choices = serializers.ListField(child=serializers.CharField(max_length=255), default=list, max_length=200)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from rest_framework import serializers
 
+from accounts.models import User
 from accounts.permissions import has_permission
 from portal.errors import InvalidState, NotAllowed, ServiceError
 from procedures.catalogue_file import (
@@ -55,12 +56,12 @@ _SCALAR_FIELDS = (
 )
 
 
-def _check_actor(actor: Any) -> None:
+def _check_actor(actor: User | None) -> None:
     if actor is not None and not has_permission(actor, "catalogue.manage"):
         raise NotAllowed("Only a province admin manages the catalogue.")
 
 
-def _log(*, version: ProcedureVersion, action: str, actor: Any, comment: str = "") -> None:
+def _log(*, version: ProcedureVersion, action: str, actor: User | None, comment: str = "") -> None:
     CatalogueEvent.objects.create(
         procedure_id=version.procedure_id, version=version, action=action, actor=actor, comment=comment
     )
@@ -153,7 +154,7 @@ def _write_children(version: ProcedureVersion, content: dict[str, Any], *, impor
 
 
 def _new_version(
-    *, procedure: Procedure, content: dict[str, Any], actor: Any, imported: bool = False
+    *, procedure: Procedure, content: dict[str, Any], actor: User | None, imported: bool = False
 ) -> ProcedureVersion:
     number = (procedure.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ProcedureVersion.objects.create(
@@ -168,7 +169,7 @@ def _new_version(
 
 
 @transaction.atomic
-def procedure_create(*, code: str, content: dict[str, Any], actor: Any) -> ProcedureVersion:
+def procedure_create(*, code: str, content: dict[str, Any], actor: User | None) -> ProcedureVersion:
     """Create a procedure with its first draft from validated ``content`` (see ``procedures.content``)."""
     _check_actor(actor)
     if Procedure.objects.filter(code=code).exists():
@@ -180,7 +181,7 @@ def procedure_create(*, code: str, content: dict[str, Any], actor: Any) -> Proce
 
 
 @transaction.atomic
-def version_create_draft(*, procedure: Procedure, actor: Any) -> ProcedureVersion:
+def version_create_draft(*, procedure: Procedure, actor: User | None) -> ProcedureVersion:
     """The procedure's draft: the open one if there is one, else a new one copied from the published version.
 
     A procedure with no published version copies the one published last. A discarded draft is never the source
@@ -212,7 +213,9 @@ def version_create_draft(*, procedure: Procedure, actor: Any) -> ProcedureVersio
 
 
 @transaction.atomic
-def version_update(*, version: ProcedureVersion, content: dict[str, Any], actor: Any) -> ProcedureVersion:
+def version_update(
+    *, version: ProcedureVersion, content: dict[str, Any], actor: User | None
+) -> ProcedureVersion:
     """Replace the content of a draft. Published and archived versions never change."""
     _check_actor(actor)
     _lock(version.procedure)
@@ -228,7 +231,9 @@ def version_update(*, version: ProcedureVersion, content: dict[str, Any], actor:
 
 
 @transaction.atomic
-def version_publish(*, version: ProcedureVersion, actor: Any, action: str = CatalogueAction.PUBLISH) -> None:
+def version_publish(
+    *, version: ProcedureVersion, actor: User | None, action: str = CatalogueAction.PUBLISH
+) -> None:
     """Publish a draft; the version published before it is archived. Dossiers keep the version they were filed under."""
     _check_actor(actor)
     procedure = _lock(version.procedure)
@@ -254,7 +259,7 @@ def version_publish(*, version: ProcedureVersion, actor: Any, action: str = Cata
 
 
 @transaction.atomic
-def version_archive(*, version: ProcedureVersion, actor: Any, comment: str = "") -> None:
+def version_archive(*, version: ProcedureVersion, actor: User | None, comment: str = "") -> None:
     """Archive a published version (the procedure leaves the public catalogue) or discard a draft."""
     _check_actor(actor)
     procedure = _lock(version.procedure)
@@ -311,7 +316,7 @@ def _duplicates(records: list[Record], errors: list[RowError]) -> None:
 def catalogue_import(
     *,
     catalogue: CatalogueFile,
-    actor: Any,
+    actor: User | None,
     progress: Callable[[Iterable[Record]], Iterable[Record]] = iter,
 ) -> dict[str, int]:
     """Load a catalogue file, all or nothing; raises ``CatalogueInvalid`` listing every bad row by its line.

@@ -10,6 +10,10 @@ from stats import services
 from stats.models import Snapshot
 
 
+def _agency_code(snapshot: Snapshot) -> str:
+    return snapshot.agency.code if snapshot.agency else ""
+
+
 def public_index(request: HttpRequest) -> HttpResponse:
     period = f"{timezone.localtime(timezone.now(), TZ):%Y}"
     snapshots = list(Snapshot.objects.filter(period=period).select_related("agency"))
@@ -17,7 +21,7 @@ def public_index(request: HttpRequest) -> HttpResponse:
         services.rollup()  # the first visit before beat's first run
         snapshots = list(Snapshot.objects.filter(period=period).select_related("agency"))
     province = next((s for s in snapshots if s.agency_id is None), None)
-    agencies = sorted((s for s in snapshots if s.agency_id), key=lambda s: s.agency.code)
+    agencies = sorted((s for s in snapshots if s.agency_id), key=_agency_code)
     return render(
         request,
         "stats/public.html",

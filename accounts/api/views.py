@@ -1,9 +1,7 @@
 """Token login for API clients (API.md, "Authentication")."""
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema, inline_serializer
-from knox.models import AuthToken
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -11,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import services
 from accounts.api.authentication import TokenAuthentication
 from portal.api.schema import error_responses
 from portal.throttling import TokenThrottle
@@ -60,14 +59,12 @@ class TokenView(APIView):
             raise exceptions.ValidationError(
                 {"detail": "Wrong username or password."}, code="invalid_credentials"
             )
-        # A token is a login: like the login page, this clears the account's own failures and records last_login.
-        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
-        instance, token = AuthToken.objects.create(user=user)
+        instance, token = services.token_create(user=user, request=request._request)
         return Response(
             {"token": token, "expires_at": serializers.DateTimeField().to_representation(instance.expiry)}
         )
 
     @extend_schema(request=None, responses={204: None, **error_responses(401)})
     def delete(self, request: Request) -> Response:
-        request.auth.delete()
+        services.token_revoke(token=request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)

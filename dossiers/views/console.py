@@ -29,8 +29,8 @@ from dossiers.filters import QueueFilter
 from dossiers.models import Dossier
 from dossiers.views.doors import console_page, receivers_only
 from portal.errors import NotFound, ServiceError
+from portal.http import AuthenticatedHttpRequest
 from portal.pagination import keyset_page, parse_id
-from portal.requests import UserRequest
 from procedures import selectors as catalogue
 from procedures.search import has_control_characters
 
@@ -66,14 +66,14 @@ def _may_assign(user: Any, queue: str | None) -> bool:
 
 @console_page
 @require_GET
-def home(request: UserRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The console opens on the queue of the user's step."""
     return redirect("console:queue", selectors.QUEUE_OF_ROLE.get(request.user.role, "receive"))
 
 
 @console_page
 @require_GET
-def queue(request: UserRequest, queue: str) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest, queue: str) -> HttpResponse:
     """One queue of the user's agency: filters, overdue and due-soon marks, "assign to me", keyset pages."""
     if queue not in selectors.QUEUES:
         raise Http404("No such queue.")
@@ -125,7 +125,7 @@ def queue(request: UserRequest, queue: str) -> HttpResponse:
     return render(request, "console/queue.html", context, status=status)
 
 
-def _safe_next(request: UserRequest, fallback: str) -> str:
+def _safe_next(request: AuthenticatedHttpRequest, fallback: str) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -136,7 +136,7 @@ def _safe_next(request: UserRequest, fallback: str) -> str:
 
 @console_page
 @require_POST
-def assign(request: UserRequest, pk: int) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Take the dossier ("assign to me"): with htmx its row comes back (saying why if it failed); without, the
     queue again."""
     queue_name = request.POST.get("queue", "")
@@ -169,7 +169,7 @@ def assign(request: UserRequest, pk: int) -> HttpResponse:
 
 @console_page
 @require_GET
-def find(request: UserRequest) -> HttpResponse:
+def find(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open a dossier by its code: one waiting for reception anywhere in the province (no boundaries), or one
     the user may see."""
     code = request.GET.get("code", "").strip()[:48]
@@ -184,7 +184,7 @@ def find(request: UserRequest) -> HttpResponse:
 
 
 def dossier_context(
-    request: UserRequest, dossier: Dossier, *, bound: tuple[str, forms.ActionForm] | None = None
+    request: AuthenticatedHttpRequest, dossier: Dossier, *, bound: tuple[str, forms.ActionForm] | None = None
 ) -> dict[str, Any]:
     """What the console's dossier page shows: details, papers, history, the clock and the forms of the actions
     the user may take now."""
@@ -213,18 +213,18 @@ def dossier_context(
     }
 
 
-def visible_detail(request: UserRequest, pk: int, *, log: str | None = None) -> Dossier:
+def visible_detail(request: AuthenticatedHttpRequest, pk: int, *, log: str | None = None) -> Dossier:
     return dossier_for(request.user, pk, log=log, queryset=selectors.dossier_detail_queryset())
 
 
 @console_page
 @require_GET
-def dossier_page(request: UserRequest, pk: int) -> HttpResponse:
+def dossier_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = visible_detail(request, pk, log=AccessWhat.DOSSIER)
     return render(request, "console/dossier.html", dossier_context(request, dossier))
 
 
-def walk_in_message(request: UserRequest, filed: services.WalkInFiled) -> None:
+def walk_in_message(request: AuthenticatedHttpRequest, filed: services.WalkInFiled) -> None:
     """What the clerk tells the person at the desk: the code and key, and why reception waits if it does."""
     values = {"code": filed.dossier.code, "key": filed.dossier.lookup_key, "reason": filed.held}
     if filed.held is None:
@@ -242,7 +242,7 @@ def walk_in_message(request: UserRequest, filed: services.WalkInFiled) -> None:
 
 @console_page
 @require_POST
-def action(request: UserRequest, pk: int, action: str) -> HttpResponse:
+def action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Apply one workflow action from the dossier page; a walk-in's "submit" is submitted and received at once."""
     if action not in workflow.PUBLIC_ACTIONS:
         raise Http404("No such action.")
@@ -285,7 +285,7 @@ def action(request: UserRequest, pk: int, action: str) -> HttpResponse:
 
 @receivers_only
 @require_http_methods(["GET", "POST"])
-def identity(request: UserRequest) -> HttpResponse:
+def identity(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A receiver records that they checked a citizen's ID card: the account's ID number becomes verified."""
     form = IdentityForm(request.POST if request.method == "POST" else None)
     error, status = "", 200

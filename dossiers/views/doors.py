@@ -15,7 +15,7 @@ from django.shortcuts import render
 
 from accounts.constants import Role
 from accounts.decorators import permission_required
-from portal.requests import UserRequest
+from portal.http import AuthenticatedHttpRequest
 
 View = Callable[..., HttpResponse]
 
@@ -40,7 +40,7 @@ def receivers_only(view: View) -> View:
     """A console page of the one-stop counter (walk-in filing, identity checks): receivers only."""
 
     @wraps(view)
-    def wrapped(request: UserRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.role != Role.RECEIVER and not request.user.is_superuser:
             raise PermissionDenied
         return view(request, *args, **kwargs)

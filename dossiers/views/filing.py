@@ -20,13 +20,13 @@ from dossiers.constants import State
 from dossiers.models import Dossier
 from dossiers.views.doors import citizen_page
 from portal.errors import ServiceError
+from portal.http import AuthenticatedHttpRequest
 from portal.pagination import parse_id
-from portal.requests import UserRequest
 from portal.throttling import DossierCreateThrottle, UploadThrottle, limit_page
 from procedures import selectors as catalogue
 
 
-def _own_dossier(request: UserRequest, pk: int) -> Dossier:
+def _own_dossier(request: AuthenticatedHttpRequest, pk: int) -> Dossier:
     """The citizen's dossier with everything its pages show; another's is answered as unknown (404)."""
     return dossier_for(request.user, pk, queryset=selectors.dossier_detail_queryset())
 
@@ -34,7 +34,7 @@ def _own_dossier(request: UserRequest, pk: int) -> Dossier:
 @citizen_page
 @require_http_methods(["GET", "POST"])
 @limit_page(DossierCreateThrottle, when=lambda request: request.method == "POST")
-def file(request: UserRequest, code: str) -> HttpResponse:
+def file(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The "file online" button: continue the citizen's draft of this procedure, or start one from their profile.
 
     Only a POST (the button, with its CSRF token) starts a draft; a GET (a link, the page after logging in) shows
@@ -54,7 +54,7 @@ def file(request: UserRequest, code: str) -> HttpResponse:
 
 
 def _render_edit(
-    request: UserRequest,
+    request: AuthenticatedHttpRequest,
     dossier: Dossier,
     *,
     data: Any = None,
@@ -105,7 +105,7 @@ def _render_edit(
 
 @citizen_page
 @require_http_methods(["GET", "POST"])
-def edit(request: UserRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The draft on one page: the applicant, the procedure's form, the papers. "Save" keeps what is there.
 
     Without JavaScript the whole page is one form: saving also uploads the files chosen and removes the paper
@@ -153,7 +153,7 @@ def edit(request: UserRequest, pk: int) -> HttpResponse:
 
 
 def _paper_block(
-    request: UserRequest,
+    request: AuthenticatedHttpRequest,
     dossier: Dossier,
     component_id: int,
     *,
@@ -183,7 +183,7 @@ def _paper_block(
 @citizen_page
 @require_POST
 @limit_page(UploadThrottle)
-def upload(request: UserRequest, pk: int, component_id: int) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, pk: int, component_id: int) -> HttpResponse:
     """Upload one file for one paper (htmx: the paper's block comes back; else back to the page)."""
     dossier = _own_dossier(request, pk)
     file = request.FILES.get(f"file-{component_id}") or request.FILES.get("file")
@@ -214,7 +214,7 @@ def upload(request: UserRequest, pk: int, component_id: int) -> HttpResponse:
 
 @citizen_page
 @require_POST
-def remove(request: UserRequest, pk: int, document_id: int) -> HttpResponse:
+def remove(request: AuthenticatedHttpRequest, pk: int, document_id: int) -> HttpResponse:
     """Take a wrong file out of a draft."""
     dossier = _own_dossier(request, pk)
     document = next((d for d in dossier.documents.all() if d.pk == document_id), None)
@@ -263,7 +263,7 @@ def _problems(dossier: Dossier) -> list[tuple[str, str]]:
 
 @citizen_page
 @require_http_methods(["GET", "POST"])
-def review(request: UserRequest, pk: int) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Everything as it will be sent, what is still missing, and the button that sends it."""
     dossier = _own_dossier(request, pk)
     if dossier.state not in services.EDITABLE_STATES:

@@ -23,21 +23,21 @@ from dossiers.constants import State
 from dossiers.models import Dossier
 from dossiers.views.doors import citizen_page
 from portal.errors import ServiceError
+from portal.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from portal.pagination import keyset_page, parse_id
-from portal.requests import HtmxRequest, UserRequest
 from portal.throttling import LookupThrottle, limit_page
 
 PAGE_SIZE = 20
 RESULT_STATES = (State.RESULT_READY, State.RETURNED)
 
 
-def _own_dossier(request: UserRequest, pk: int) -> Dossier:
+def _own_dossier(request: AuthenticatedHttpRequest, pk: int) -> Dossier:
     return dossier_for(request.user, pk, queryset=selectors.dossier_detail_queryset())
 
 
 @citizen_page
 @require_http_methods(["GET"])
-def mine(request: UserRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The citizen's dossiers, newest first, 20 a page (keyset: ``?cursor=`` is the last id of the page before)."""
     after = parse_id(request.GET.get("cursor", ""))
     page = keyset_page(
@@ -60,7 +60,7 @@ def mine(request: UserRequest) -> HttpResponse:
 
 @citizen_page
 @require_http_methods(["GET"])
-def detail(request: UserRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The citizen's dossier: its state in plain words, code and key, dates, timeline, papers and actions."""
     dossier = _own_dossier(request, pk)
     timeline = [
@@ -105,7 +105,7 @@ def detail(request: UserRequest, pk: int) -> HttpResponse:
 @citizen_page
 @require_http_methods(["GET", "POST"])
 @limit_page(LookupThrottle, when=lambda request: request.method == "POST")
-def claim(request: UserRequest) -> HttpResponse:
+def claim(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A dossier filed for the citizen at a counter joins their account with the code and key of the receipt."""
     form = forms.LookupForm(request.POST if request.method == "POST" else None)
     error, status = "", 200
@@ -127,7 +127,7 @@ def claim(request: UserRequest) -> HttpResponse:
 
 @citizen_page
 @require_http_methods(["GET", "POST"])
-def withdraw(request: UserRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask first, then withdraw: the dossier stops for good."""
     dossier = _own_dossier(request, pk)
     form = forms.WithdrawForm(request.POST if request.method == "POST" else None)
@@ -156,7 +156,7 @@ def withdraw(request: UserRequest, pk: int) -> HttpResponse:
 
 @citizen_page
 @require_POST
-def rate(request: UserRequest, pk: int) -> HttpResponse:
+def rate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The applicant's rating of the service, once, after the result is returned."""
     dossier = _own_dossier(request, pk)
     score = request.POST.get("score", "")
@@ -176,7 +176,7 @@ def rate(request: UserRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @limit_page(LookupThrottle, when=lambda request: "code" in request.GET or "key" in request.GET)
-def lookup(request: HtmxRequest) -> HttpResponse:
+def lookup(request: HtmxHttpRequest) -> HttpResponse:
     """Anyone with the code and key of a dossier sees its state and dates, nothing personal.
 
     The receipt's QR code opens ``?code=…&key=…``: the answer shows at once. A wrong key is answered exactly

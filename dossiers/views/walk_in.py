@@ -17,8 +17,8 @@ from dossiers.models import Dossier
 from dossiers.views.console import visible_detail, walk_in_message
 from dossiers.views.doors import receivers_only
 from portal.errors import NotFound, ServiceError
+from portal.http import AuthenticatedHttpRequest
 from portal.pagination import parse_id
-from portal.requests import UserRequest
 from portal.throttling import DossierCreateThrottle, UploadThrottle, limit_page
 from procedures import selectors as catalogue
 from procedures.search import MAX_QUERY_LENGTH, has_control_characters
@@ -27,7 +27,7 @@ from procedures.search import MAX_QUERY_LENGTH, has_control_characters
 @receivers_only
 @require_http_methods(["GET", "POST"])
 @limit_page(DossierCreateThrottle, when=lambda request: request.method == "POST")
-def walk_in(request: UserRequest) -> HttpResponse:
+def walk_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 1: choose the procedure, then enter the person and the form."""
     code = (request.POST.get("procedure") or request.GET.get("procedure") or "").strip()[:32]
     version = catalogue.published_version_by_code(code) if code and not has_control_characters(code) else None
@@ -61,7 +61,7 @@ def walk_in(request: UserRequest) -> HttpResponse:
     return render(request, "console/walk_in.html", context, status=status)
 
 
-def _choose_procedure(request: UserRequest, code: str) -> HttpResponse:
+def _choose_procedure(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     if has_control_characters(query):
         query = ""
@@ -76,7 +76,7 @@ def _choose_procedure(request: UserRequest, code: str) -> HttpResponse:
     return render(request, "console/walk_in_choose.html", context, status=404 if code else 200)
 
 
-def _walk_in_draft(request: UserRequest, pk: int) -> Dossier:
+def _walk_in_draft(request: AuthenticatedHttpRequest, pk: int) -> Dossier:
     dossier = visible_detail(request, pk)
     if dossier.channel != Channel.COUNTER or dossier.created_by_id != request.user.pk:
         raise Http404("Not a walk-in dossier of yours.")
@@ -84,7 +84,7 @@ def _walk_in_draft(request: UserRequest, pk: int) -> Dossier:
 
 
 def _documents_page(
-    request: UserRequest, dossier: Dossier, *, status: int = 200, failed: int | None = None
+    request: AuthenticatedHttpRequest, dossier: Dossier, *, status: int = 200, failed: int | None = None
 ) -> HttpResponse:
     context = {
         "dossier": dossier,
@@ -108,7 +108,7 @@ def _plain_upload_error(exc: ServiceError) -> str:
 @receivers_only
 @require_http_methods(["GET", "POST"])
 @limit_page(UploadThrottle, when=lambda request: request.method == "POST")
-def walk_in_documents(request: UserRequest, pk: int) -> HttpResponse:
+def walk_in_documents(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Step 2: scan or upload each paper of the walk-in draft; then receive it."""
     dossier = _walk_in_draft(request, pk)
     if dossier.state != State.DRAFT:
@@ -141,7 +141,7 @@ def walk_in_documents(request: UserRequest, pk: int) -> HttpResponse:
 
 @receivers_only
 @require_POST
-def walk_in_remove(request: UserRequest, pk: int, document_id: int) -> HttpResponse:
+def walk_in_remove(request: AuthenticatedHttpRequest, pk: int, document_id: int) -> HttpResponse:
     """Take a wrong paper out of the walk-in draft."""
     dossier = _walk_in_draft(request, pk)
     try:
@@ -167,7 +167,7 @@ def _incomplete(exc: Incomplete) -> str:
 
 @receivers_only
 @require_POST
-def walk_in_receive(request: UserRequest, pk: int) -> HttpResponse:
+def walk_in_receive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Step 3: "receive now": the draft is submitted on the person's behalf and received at once."""
     dossier = _walk_in_draft(request, pk)
     try:

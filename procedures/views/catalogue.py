@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
 from accounts.permissions import has_permission
+from portal.http import HtmxHttpRequest
 from portal.urls_public import absolute_url
 from procedures import selectors
 from procedures.constants import VersionState
 from procedures.filters import ProcedureFilter
-from procedures.models import Agency, Component
+from procedures.models import Agency, Component, ProcedureVersion
 
 PAGE_SIZE = 20
 
@@ -32,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: HtmxHttpRequest) -> HttpResponse:
     """The catalogue search; with htmx only the results are sent back, as the citizen types."""
     procedure_filter = ProcedureFilter(request.GET or None, queryset=selectors.published_versions())
     status = 200
@@ -58,7 +59,9 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "procedures/detail.html", _detail_context(request, version))
 
 
-def _detail_context(request: HttpRequest, version: Any, *, preview: bool = False) -> dict[str, Any]:
+def _detail_context(
+    request: HttpRequest, version: ProcedureVersion, *, preview: bool = False
+) -> dict[str, Any]:
     return {"version": version, "procedure": version.procedure, "preview": preview}
 
 

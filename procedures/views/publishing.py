@@ -3,8 +3,10 @@
 Each action is one call to ``procedures.services``, which writes the history row.
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -14,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
+from accounts.models import User
 from portal.errors import ServiceError
+from portal.http import AuthenticatedHttpRequest
 from procedures import selectors, services
 from procedures.catalogue_file import flatten_errors
 from procedures.content import VersionContent, version_content
@@ -29,6 +33,12 @@ from procedures.models import Procedure, ProcedureVersion
 from procedures.views.catalogue import _detail_context
 
 manage = permission_required("catalogue.manage")
+# What a page saves once its forms are valid: the main form's cleaned data and the validated content.
+Save = Callable[[dict[str, Any], dict[str, Any]], HttpResponse]
+
+
+class VersionAction(Protocol):
+    def __call__(self, *, version: ProcedureVersion, actor: User | None) -> None: ...
 
 
 @manage
@@ -43,7 +53,7 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     return render(request, "publishing/list.html", {"page": page, "q": query})
 
 
-def _validated_content(main: Any, formsets: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
+def _validated_content(main: forms.Form, formsets: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
     """Run the shared content validation over the forms' data; uploads go back in beside their component."""
     raw = content_from_forms(main, formsets)
     serializer = VersionContent(data=raw)
@@ -57,8 +67,13 @@ def _validated_content(main: Any, formsets: dict[str, Any]) -> tuple[dict[str, A
 
 
 def _edit(
-    request: HttpRequest, *, main_class: type, initial: dict[str, Any], rows: dict[str, Any], save: Any
-) -> Any:
+    request: HttpRequest,
+    *,
+    main_class: type[forms.Form],
+    initial: dict[str, Any],
+    rows: dict[str, Any],
+    save: Save,
+) -> HttpResponse | tuple[forms.Form, dict[str, Any]]:
     if request.method == "POST":
         main = main_class(request.POST)
         formsets = make_formsets(request.POST, request.FILES)
@@ -78,7 +93,7 @@ def _edit(
 
 
 @manage
-def procedure_new(request: HttpRequest) -> HttpResponse:
+def procedure_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     def save(data: dict[str, Any], content: dict[str, Any]) -> HttpResponse:
         version = services.procedure_create(code=data["code"], content=content, actor=request.user)
         messages.success(
@@ -107,7 +122,7 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @manage
 @require_POST
-def draft_create(request: HttpRequest, code: str) -> HttpResponse:
+def draft_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     procedure = get_object_or_404(Procedure, code=code)
     try:
         draft = services.version_create_draft(procedure=procedure, actor=request.user)
@@ -118,7 +133,7 @@ def draft_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @manage
-def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def version_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(selectors.version_with_content(), pk=pk)
     if version.state != "draft":
         messages.error(request, _("Only a draft can be edited; make a new draft of the published version."))
@@ -148,7 +163,7 @@ def version_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "procedures/detail.html", _detail_context(request, version, preview=True))
 
 
-def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+def _act(request: AuthenticatedHttpRequest, pk: int, action: VersionAction, done: str) -> HttpResponse:
     version = get_object_or_404(ProcedureVersion.objects.select_related("procedure"), pk=pk)
     try:
         action(version=version, actor=request.user)
@@ -161,11 +176,11 @@ def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
 
 @manage
 @require_POST
-def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def version_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, services.version_publish, _("Version %(n)s is published."))
 
 
 @manage
 @require_POST
-def version_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def version_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, services.version_archive, _("Version %(n)s is archived."))

@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.test import Client
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, RequestFactory
 
 from dossiers.api.views import DocumentUploadView, DossierListView
 from dossiers.models import Dossier
 from portal.api import parsers
-from portal.middleware import CountingStream
+from portal.middleware import CountingStream, LimitRequestBody
 from tests.contract import assert_error
 from tests.factories import DossierFactory
 
@@ -311,6 +312,23 @@ def test_a_body_of_unknown_length_is_counted_while_it_is_read() -> None:
     assert stream.read(60) == b"x" * 60
     with pytest.raises(RequestDataTooBig):
         stream.read(10)
+
+
+def test_a_body_of_unknown_length_is_read_whole_by_a_view_that_asks_for_the_body() -> None:
+    # request.body closes the stream it read: the counting stream is a stream Django can close.
+    request = RequestFactory().generic(
+        "POST", LIST, b'{"a": 1}', content_type="application/json", HTTP_TRANSFER_ENCODING="chunked"
+    )
+    del request.META["CONTENT_LENGTH"]
+    bodies = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        bodies.append(request.body)
+        return HttpResponse()
+
+    LimitRequestBody(view)(request)
+
+    assert bodies == [b'{"a": 1}']
 
 
 def test_a_content_length_that_is_not_a_number_is_a_bad_request(api: Any, citizen: Any) -> None:
