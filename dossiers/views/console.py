@@ -27,7 +27,7 @@ from dossiers.completeness import missing_components
 from dossiers.constants import Channel, Outcome, State, Timeliness
 from dossiers.filters import QueueFilter
 from dossiers.models import Dossier
-from dossiers.views.doors import console_page, receivers_only
+from dossiers.views.doors import console_page, post_form, receivers_only
 from portal.errors import NotFound, ServiceError
 from portal.http import AuthenticatedHttpRequest
 from portal.pagination import keyset_page, parse_id
@@ -288,23 +288,16 @@ def action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRespo
 def identity(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A receiver records that they checked a citizen's ID card: the account's ID number becomes verified."""
     form = IdentityForm(request.POST if request.method == "POST" else None)
-    error, status = "", 200
-    if request.method == "POST":
-        if not form.is_valid():
-            status = 400
-        else:
-            try:
-                citizen = account_services.citizen_by_username(form.cleaned_data["username"])
-                account_services.identity_verify(
-                    actor=request.user, user=citizen, id_number=form.cleaned_data["id_number"]
-                )
-            except ServiceError as exc:
-                error, status = exc.message, exc.status
-            else:
-                messages.success(
-                    request,
-                    _("The ID number of %(user)s is recorded as verified by you.")
-                    % {"user": form.cleaned_data["username"]},
-                )
-                return redirect("console:identity")
-    return render(request, "console/identity.html", {"form": form, "error": error}, status=status)
+
+    def verify(data: dict[str, Any]) -> HttpResponse:
+        citizen = account_services.citizen_by_username(data["username"])
+        account_services.identity_verify(actor=request.user, user=citizen, id_number=data["id_number"])
+        messages.success(
+            request,
+            _("The ID number of %(user)s is recorded as verified by you.") % {"user": data["username"]},
+        )
+        return redirect("console:identity")
+
+    posted = post_form(request, form, verify)
+    context = {"form": form, "error": posted.error}
+    return posted.done or render(request, "console/identity.html", context, status=posted.status)

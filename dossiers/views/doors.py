@@ -5,16 +5,19 @@ by a service that a view does not show itself is answered by ``portal.service_er
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.constants import Role
 from accounts.decorators import permission_required
+from portal.errors import ServiceError
 from portal.http import AuthenticatedHttpRequest
 
 View = Callable[..., HttpResponse]
@@ -46,3 +49,26 @@ def receivers_only(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return console_page(wrapped)
+
+
+@dataclass
+class Posted:
+    """What became of a page's form: the answer to send (a redirect once done), or the refusal to show on it."""
+
+    done: HttpResponse | None = None
+    error: str = ""
+    status: int = 200
+
+
+def post_form(request: HttpRequest, form: Form, act: Callable[[dict[str, Any]], HttpResponse]) -> Posted:
+    """The one shape of a page with a form: nothing on GET; on POST an invalid form is 400 with its errors; a valid
+    one calls ``act(cleaned_data)`` (one service, then the redirect), and a service's refusal is shown on the form
+    with its status, so that what was typed stays."""
+    if request.method != "POST":
+        return Posted()
+    if not form.is_valid():
+        return Posted(status=400)
+    try:
+        return Posted(done=act(form.cleaned_data))
+    except ServiceError as exc:
+        return Posted(error=exc.message, status=exc.status)

@@ -21,7 +21,7 @@ from dossiers import forms, presentation, selectors, services, sla, workflow
 from dossiers.access import dossier_for
 from dossiers.constants import State
 from dossiers.models import Dossier
-from dossiers.views.doors import citizen_page
+from dossiers.views.doors import citizen_page, post_form
 from portal.errors import ServiceError
 from portal.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from portal.pagination import keyset_page, parse_id
@@ -108,21 +108,16 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def claim(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A dossier filed for the citizen at a counter joins their account with the code and key of the receipt."""
     form = forms.LookupForm(request.POST if request.method == "POST" else None)
-    error, status = "", 200
-    if request.method == "POST":
-        if not form.is_valid():
-            status = 400
-        else:
-            try:
-                dossier = services.dossier_claim(
-                    actor=request.user, code=form.cleaned_data["code"], key=form.cleaned_data["key"]
-                )
-            except ServiceError as exc:
-                error, status = exc.message, exc.status
-            else:
-                messages.success(request, _("The dossier is added to your account."))
-                return redirect("dossiers:detail", dossier.pk)
-    return render(request, "dossiers/claim.html", {"form": form, "error": error}, status=status)
+
+    def join(data: dict[str, Any]) -> HttpResponse:
+        dossier = services.dossier_claim(actor=request.user, code=data["code"], key=data["key"])
+        messages.success(request, _("The dossier is added to your account."))
+        return redirect("dossiers:detail", dossier.pk)
+
+    posted = post_form(request, form, join)
+    return posted.done or render(
+        request, "dossiers/claim.html", {"form": form, "error": posted.error}, status=posted.status
+    )
 
 
 @citizen_page
@@ -131,27 +126,17 @@ def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask first, then withdraw: the dossier stops for good."""
     dossier = _own_dossier(request, pk)
     form = forms.WithdrawForm(request.POST if request.method == "POST" else None)
-    error, status = "", 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.apply(
-                dossier_id=dossier.pk,
-                action="withdraw",
-                actor=request.user,
-                comment=form.cleaned_data["comment"],
-            )
-        except ServiceError as exc:
-            error, status = exc.message, exc.status
-        else:
-            messages.success(request, _("Your dossier is withdrawn."))
-            return redirect("dossiers:detail", dossier.pk)
-    elif request.method == "POST":
-        status = 400
-    elif "withdraw" not in workflow.allowed_actions(dossier, request.user):
-        error, status = _("This dossier can no longer be withdrawn."), 409
-    return render(
-        request, "dossiers/withdraw.html", {"dossier": dossier, "form": form, "error": error}, status=status
-    )
+
+    def stop(data: dict[str, Any]) -> HttpResponse:
+        workflow.apply(dossier_id=dossier.pk, action="withdraw", actor=request.user, comment=data["comment"])
+        messages.success(request, _("Your dossier is withdrawn."))
+        return redirect("dossiers:detail", dossier.pk)
+
+    posted = post_form(request, form, stop)
+    if request.method == "GET" and "withdraw" not in workflow.allowed_actions(dossier, request.user):
+        posted.error, posted.status = _("This dossier can no longer be withdrawn."), 409
+    context = {"dossier": dossier, "form": form, "error": posted.error}
+    return posted.done or render(request, "dossiers/withdraw.html", context, status=posted.status)
 
 
 @citizen_page
