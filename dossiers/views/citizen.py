@@ -679,7 +679,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 dossier_id=dossier.pk,
                 action="withdraw",
                 actor=request.user,
-                comment=form.cleaned_data["comment"],
+                input=workflow.Note(comment=form.cleaned_data["comment"]),
             )
         except ServiceError as exc:
             error, status = exc.message, exc.status

@@ -340,8 +340,7 @@ def action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 dossier_id=pk,
                 action=action,
                 actor=request.user,
-                comment=form.cleaned_data["comment"],
-                **params,
+                input=workflow.TRANSITIONS[action].input(comment=form.cleaned_data["comment"], **params),
             )
         except ServiceError as exc:
             if exc.status == 404:
@@ -570,7 +569,10 @@ def _receive_walk_in(*, dossier_id: int, actor: Any, comment: str = "") -> tuple
             raise
         held = exc.message
     dossier = workflow.apply(
-        dossier_id=dossier_id, action="submit", actor=actor, comment=_("Filed at the counter")
+        dossier_id=dossier_id,
+        action="submit",
+        actor=actor,
+        input=workflow.Note(comment=_("Filed at the counter")),
     )
     return dossier, held
 
