@@ -239,44 +239,37 @@ class Transition(Generic[I]):
         return State(dossier.state_before_supplement or State.SUBMITTED)
 
 
-S = State
+def _t(
+    sources: set[State],
+    target: State | None,
+    roles: set[str],
+    input: type[I],
+    effect: Effect[I] | None = None,
+) -> Transition[I]:
+    return Transition(frozenset(sources), target, frozenset(roles), input, effect)
+
+
+S, R = State, Role
+# action: the states it starts from, the state it lands in, who takes it, what it takes, what else it changes.
 TRANSITIONS: dict[Action, Transition[Any]] = {
-    Action.SUBMIT: Transition(
-        frozenset({S.DRAFT}), S.SUBMITTED, frozenset({Role.CITIZEN, Role.RECEIVER}), Note, _submit
-    ),
-    Action.RECEIVE: Transition(
-        frozenset({S.SUBMITTED}), S.ASSESSING, frozenset({Role.RECEIVER}), Note, _receive
-    ),
-    Action.REFUSE: Transition(
-        frozenset({S.SUBMITTED}), S.REJECTED, frozenset({Role.RECEIVER}), Reason, _refuse
-    ),
-    Action.REQUEST_SUPPLEMENT: Transition(
-        frozenset({S.SUBMITTED, S.ASSESSING}),
+    Action.SUBMIT: _t({S.DRAFT}, S.SUBMITTED, {R.CITIZEN, R.RECEIVER}, Note, _submit),
+    Action.RECEIVE: _t({S.SUBMITTED}, S.ASSESSING, {R.RECEIVER}, Note, _receive),
+    Action.REFUSE: _t({S.SUBMITTED}, S.REJECTED, {R.RECEIVER}, Reason, _refuse),
+    Action.REQUEST_SUPPLEMENT: _t(
+        {S.SUBMITTED, S.ASSESSING},
         S.SUPPLEMENT_REQUESTED,
-        frozenset({Role.RECEIVER, Role.ASSESSOR}),
+        {R.RECEIVER, R.ASSESSOR},
         SupplementRequest,
         _request_supplement,
     ),
-    Action.RESUBMIT: Transition(
-        frozenset({S.SUPPLEMENT_REQUESTED}), None, frozenset({Role.CITIZEN}), Note, _resubmit
-    ),
-    Action.ASSESS: Transition(
-        frozenset({S.ASSESSING}), S.APPROVING, frozenset({Role.ASSESSOR}), Assessment, _assess
-    ),
-    Action.SEND_BACK: Transition(frozenset({S.APPROVING}), S.ASSESSING, frozenset({Role.APPROVER}), Reason),
-    Action.APPROVE: Transition(
-        frozenset({S.APPROVING}), S.SIGNING, frozenset({Role.APPROVER}), Decision, _approve
-    ),
-    Action.SIGNED: Transition(frozenset({S.SIGNING}), S.RESULT_READY, frozenset({SYSTEM}), Note),
-    Action.RETURN: Transition(
-        frozenset({S.RESULT_READY}), S.RETURNED, frozenset({Role.RECEIVER}), Note, _return
-    ),
-    Action.WITHDRAW: Transition(
-        frozenset({S.DRAFT, S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ASSESSING}),
-        S.WITHDRAWN,
-        frozenset({Role.CITIZEN}),
-        Note,
-        _close,
+    Action.RESUBMIT: _t({S.SUPPLEMENT_REQUESTED}, None, {R.CITIZEN}, Note, _resubmit),
+    Action.ASSESS: _t({S.ASSESSING}, S.APPROVING, {R.ASSESSOR}, Assessment, _assess),
+    Action.SEND_BACK: _t({S.APPROVING}, S.ASSESSING, {R.APPROVER}, Reason),
+    Action.APPROVE: _t({S.APPROVING}, S.SIGNING, {R.APPROVER}, Decision, _approve),
+    Action.SIGNED: _t({S.SIGNING}, S.RESULT_READY, {SYSTEM}, Note),
+    Action.RETURN: _t({S.RESULT_READY}, S.RETURNED, {R.RECEIVER}, Note, _return),
+    Action.WITHDRAW: _t(
+        {S.DRAFT, S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ASSESSING}, S.WITHDRAWN, {R.CITIZEN}, Note, _close
     ),
 }
 # The actions clients may call through the API and the pages; ``signed`` is the worker's.
