@@ -6,5 +6,7 @@ class DossiersConfig(AppConfig):
     verbose_name = "Dossiers"
 
     def ready(self) -> None:
-        # Registers the workflow's after-commit side effects (signing on approve).
-        from dossiers import tasks  # noqa: F401
+        from dossiers import hooks
+
+        # The workflow's after-commit side effects of dossiers itself (signing on approve).
+        hooks.register()

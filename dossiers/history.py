@@ -1,6 +1,6 @@
 """A dossier's history: append-only rows that form a hash chain (API.md, "history").
 
-``record`` is the only writer of ``DossierEvent``. Each row's ``hash`` is the SHA-256 over its content and the
+``history_write`` is the only writer of ``DossierEvent``. Each row's ``hash`` is the SHA-256 over its content and the
 previous row's hash (``prev_hash``, empty for the first), and the dossier keeps the newest hash as its
 ``history_head``, so a changed, inserted or deleted row, the last one included, breaks the chain.
 ``verify`` recomputes it (``manage.py verify_history``).
@@ -48,9 +48,9 @@ def digest(event: DossierEvent) -> str:
     return hashlib.sha256(_content(event)).hexdigest()
 
 
-def record(
-    dossier: Dossier,
+def history_write(
     *,
+    dossier: Dossier,
     action: str,
     actor: Any,
     at: dt.datetime | None = None,
@@ -58,11 +58,12 @@ def record(
     to_state: str | None = None,
     comment: str = "",
     data: dict[str, Any] | None = None,
-    save_head: bool = True,
 ) -> DossierEvent:
     """Append a row to the dossier's history, chained to the one before, and move the dossier's head.
 
-    ``save_head=False`` when the caller saves the dossier itself right after (``history_head`` in its fields).
+    The states default to the dossier's (a change that is not a change of state); ``actor`` is ``None`` for the
+    portal itself. The head is written at once (``dossier.history_head`` is set too), so a caller that saves the
+    dossier afterwards need not list it.
     """
     event = DossierEvent(
         dossier=dossier,
@@ -81,8 +82,7 @@ def record(
     event.hash = digest(event)
     event.save()
     dossier.history_head = event.hash
-    if save_head:
-        Dossier.objects.filter(pk=dossier.pk).update(history_head=event.hash)
+    Dossier.objects.filter(pk=dossier.pk).update(history_head=event.hash)
     return event
 
 

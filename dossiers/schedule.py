@@ -1,14 +1,15 @@
 """The SLA schedule: which dossiers are due soon or overdue, and the apology with a new date for a late one.
 
-The beat runs ``flag_due`` and ``issue_apologies`` (thin tasks in ``dossiers.tasks``). ``apology_issue`` is the
-one service that records an apology: it moves the dossier's due date (never its state: only the workflow assigns
-that) and writes the history row, in one transaction.
+The beat runs ``flag_due``, ``issue_apologies``, ``signings_claim_stuck`` and the drafts' expiry (thin tasks in
+``dossiers.tasks``). ``apology_issue`` is the one service that records an apology: it moves the dossier's due date
+(never its state: only the workflow assigns that) and writes the history row, in one transaction.
 """
 
 import logging
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -20,11 +21,13 @@ from django.utils import timezone
 from accounts.constants import Role
 from accounts.policy import Ask, may, may_act
 from audit.models import AccessLog
-from dossiers import history, sla
+from dossiers import sla
 from dossiers.constants import CLOCK_RUNNING_STATES, EventAction, State
+from dossiers.history import history_write
 from dossiers.models import Apology, Document, Dossier, DossierEvent
 from dossiers.selectors import overdue_filter
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
+from portal.hooks import Hook
 
 log = logging.getLogger(__name__)
 
@@ -35,21 +38,16 @@ APOLOGY_ROLES = frozenset({Role.RECEIVER, Role.ASSESSOR, Role.APPROVER})
 MIN_EXTENSION_DAYS = 2
 # What the beat writes when it apologises on the agency's behalf, by the step the dossier is stuck at.
 AUTOMATIC_REASON = "Hồ sơ chưa được giải quyết xong trong thời hạn quy định: {step}."
-STEP_TEXT = {
+STEP_TEXT: dict[str, str] = {
     State.ASSESSING: "đang thẩm định",
     State.APPROVING: "đang chờ lãnh đạo phê duyệt",
     State.SIGNING: "đang ký số kết quả",
 }
 
 
-# Side effects of an apology (the citizen's message), run after commit with the apology's id.
-ON_APOLOGY: list[Callable[[int], None]] = []
-
-
-def on_apology(function: Callable[[int], None]) -> Callable[[int], None]:
-    """Register ``function(apology_id)`` to run after an apology is committed (used by notifications)."""
-    ON_APOLOGY.append(function)
-    return function
+# Side effects of an apology (the citizen's message), run after commit with the apology's id (notifications
+# registers one).
+ON_APOLOGY: Hook[Callable[[int], None]] = Hook("what runs after an apology")
 
 
 def default_new_due_at(dossier: Dossier, now: datetime) -> datetime:
@@ -119,8 +117,8 @@ def apology_issue(
             reason=reason,
         )
         dossier.due_at = new_due_at
-        history.record(
-            dossier,
+        history_write(
+            dossier=dossier,
             action=EventAction.APOLOGY,
             actor=actor,
             at=now,
@@ -130,11 +128,10 @@ def apology_issue(
                 "original_due_at": original_due_at.isoformat(),
                 "new_due_at": new_due_at.isoformat(),
             },
-            save_head=False,
         )
-        dossier.save(update_fields=["due_at", "history_head", "updated_at"])
+        dossier.save(update_fields=["due_at", "updated_at"])
         for function in ON_APOLOGY:
-            transaction.on_commit(lambda f=function, pk=apology.pk: f(pk))
+            transaction.on_commit(partial(function, apology.pk))
     return apology
 
 
@@ -200,16 +197,31 @@ def issue_apologies(now: datetime | None = None, limit: int = 1000) -> int:
     return issued
 
 
+# --- Signings left stuck ---------------------------------------------------------------------------------------
+
+
+def signings_claim_stuck(*, now: datetime | None = None, limit: int = 1000) -> list[int]:
+    """Claim each dossier left in ``signing`` longer than SIGNING_SWEEP_AFTER (worker died, broker down) to be
+    queued again, and return their ids; the caller (the sweep task) queues them.
+
+    Each is claimed with a conditional update that stamps ``signing_queued_at``, so two sweeps at once never claim
+    the same dossier, and a claimed one is not claimed again before SIGNING_SWEEP_AFTER has passed once more.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.SIGNING_SWEEP_AFTER)
+    # Never queued at all (the process died between the commit and the queuing): counted from the decision.
+    left = Q(state=State.SIGNING) & (
+        Q(signing_queued_at__lt=cutoff) | Q(signing_queued_at__isnull=True, decided_at__lt=cutoff)
+    )
+    stuck = list(Dossier.objects.filter(left).order_by("pk").values_list("pk", flat=True)[:limit])
+    return [pk for pk in stuck if Dossier.objects.filter(left, pk=pk).update(signing_queued_at=now) == 1]
+
+
 # --- Drafts left unused ---------------------------------------------------------------------------------------
 
 # Who tells citizens that their drafts will expire: ``fn(dossier_ids, now)``, called in the transaction that marks
-# them told (notifications/hooks.py registers one), so a draft is never marked told without its messages.
-_draft_warners: list[Callable[[list[int], datetime], None]] = []
-
-
-def on_drafts_expiring(fn: Callable[[list[int], datetime], None]) -> Callable[[list[int], datetime], None]:
-    _draft_warners.append(fn)
-    return fn
+# them told (notifications registers one), so a draft is never marked told without its messages.
+ON_DRAFTS_EXPIRING: Hook[Callable[[list[int], datetime], None]] = Hook("who tells of expiring drafts")
 
 
 def _with_last_use(drafts: Any) -> Any:
@@ -240,7 +252,7 @@ def drafts_warn(*, now: datetime | None = None) -> list[int]:
             if Dossier.objects.filter(same, pk=pk, state=State.DRAFT).update(expiry_warned_at=now) == 1:
                 told.append(pk)
         if told:
-            for warn in _draft_warners:
+            for warn in ON_DRAFTS_EXPIRING:
                 warn(told, now)
     return told
 

@@ -20,10 +20,12 @@ from accounts.constants import Role
 from accounts.models import Profile, User
 from accounts.policy import Ask
 from accounts.services import verified_citizen
-from dossiers import codes, forms, history, selectors, workflow
+from dossiers import codes, forms, selectors, workflow
 from dossiers.access import dossier_for
 from dossiers.constants import FINAL_STATES, Channel, EventAction, State
+from dossiers.history import history_write
 from dossiers.models import Document, Dossier, Rating
+from dossiers.workflow import Action
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
 from procedures.constants import DEFAULT_FILE_TYPES, FILE_TYPES, VersionState
 from procedures.models import ProcedureVersion
@@ -56,12 +58,6 @@ class InvalidInput(ServiceError):
 
         super().__init__(describe(errors), code="invalid")
         self.errors = errors
-
-
-def _event(
-    dossier: Dossier, *, action: str, actor: Any, comment: str = "", data: dict[str, Any] | None = None
-) -> None:
-    history.record(dossier, action=action, actor=actor, comment=comment, data=data)
 
 
 def _clean_input(
@@ -163,7 +159,7 @@ def dossier_create(
         applicant_data=applicant_data,
         form_data=form_data,
     )
-    _event(dossier, action=EventAction.CREATE, actor=actor, data={"channel": channel})
+    history_write(dossier=dossier, action=EventAction.CREATE, actor=actor, data={"channel": channel})
     return dossier
 
 
@@ -285,8 +281,8 @@ def document_add(*, dossier_id: int, actor: Any, component_id: Any, upload: Uplo
         document.file.delete(save=False)
         raise
     if dossier.state != State.DRAFT:
-        _event(
-            dossier,
+        history_write(
+            dossier=dossier,
             action=EventAction.DOCUMENT,
             actor=actor,
             data={"component": component.pk, "sha256": document.sha256},
@@ -315,14 +311,14 @@ def dossier_assign(*, dossier_id: int, actor: Any) -> Dossier:
     if dossier.assignee_id != actor.pk:
         dossier.assignee = actor
         dossier.save(update_fields=["assignee", "updated_at"])
-        _event(dossier, action=EventAction.ASSIGN, actor=actor)
+        history_write(dossier=dossier, action=EventAction.ASSIGN, actor=actor)
     return dossier
 
 
 def submit(*, dossier_id: int, actor: Any) -> Dossier:
     """Submit a draft, and remember what the citizen entered for their next dossier."""
     with transaction.atomic():
-        dossier = workflow.apply(dossier_id=dossier_id, action="submit", actor=actor)
+        dossier = workflow.apply(dossier_id=dossier_id, action=Action.SUBMIT, actor=actor)
         if dossier.applicant_id and dossier.applicant_id == actor.pk:
             profile_learn(user=actor, applicant=dossier.applicant_data)
     return dossier
@@ -331,8 +327,11 @@ def submit(*, dossier_id: int, actor: Any) -> Dossier:
 @transaction.atomic
 def receive_walk_in(*, dossier_id: int, actor: Any, comment: str = "") -> Dossier:
     """A walk-in dossier entered at the counter is submitted on the citizen's behalf and received at once."""
-    workflow.apply(dossier_id=dossier_id, action="submit", actor=actor, comment=_("Filed at the counter"))
-    return workflow.apply(dossier_id=dossier_id, action="receive", actor=actor, comment=comment)
+    filed = workflow.Note(comment=_("Filed at the counter"))
+    workflow.apply(dossier_id=dossier_id, action=Action.SUBMIT, actor=actor, input=filed)
+    return workflow.apply(
+        dossier_id=dossier_id, action=Action.RECEIVE, actor=actor, input=workflow.Note(comment=comment)
+    )
 
 
 @dataclass(frozen=True)
@@ -357,9 +356,8 @@ def walk_in_file(*, dossier_id: int, actor: Any, comment: str = "") -> WalkInFil
         if exc.code != "blocked":
             raise
         held = exc.message
-    dossier = workflow.apply(
-        dossier_id=dossier_id, action="submit", actor=actor, comment=_("Filed at the counter")
-    )
+    filed = workflow.Note(comment=_("Filed at the counter"))
+    dossier = workflow.apply(dossier_id=dossier_id, action=Action.SUBMIT, actor=actor, input=filed)
     return WalkInFiled(dossier, held)
 
 
@@ -435,6 +433,6 @@ def dossier_claim(*, actor: Any, code: str, key: str) -> Dossier:
     if dossier.applicant_id is not None or dossier.channel == Channel.ONLINE:
         raise InvalidState(_("This dossier already belongs to an account."), code="already_claimed")
     dossier.applicant = actor
-    _event(dossier, action=EventAction.CLAIM, actor=actor)
+    history_write(dossier=dossier, action=EventAction.CLAIM, actor=actor)
     dossier.save(update_fields=["applicant", "updated_at"])
     return dossier

@@ -1,96 +1,173 @@
 """The dossier workflow: the table of actions and the one function that applies them.
 
-Nothing else assigns ``Dossier.state``. ``apply`` locks the dossier row, checks that the actor may see it (else
-404), that their role and agency allow the action (403), that the dossier is in a state the action starts from
-(409) and that the action's input is there (400); then it changes the dossier with ``save(update_fields=...)``,
-appends a ``DossierEvent`` and queues side effects with ``transaction.on_commit``.
+Nothing else assigns ``Dossier.state``. Each action is declared once, in ``TRANSITIONS``: the states it starts
+from, the state it lands in, the roles that take it, its input (a small dataclass, parsed at the API's edge by its
+serializer) and its effect on the dossier's other fields. ``apply`` locks the dossier row, checks that the actor
+may see it (else 404), that their role and agency allow the action (403), that the dossier is in a state the
+action starts from (409) and that the action's input is complete (400); then it changes the dossier with
+``save(update_fields=...)``, appends a history row and queues side effects with ``transaction.on_commit``.
+
+Other apps take part through the hooks ``GUARDS``, ``IN_TRANSACTION`` and ``ON_COMMIT`` (``portal.hooks``), which
+they register on from their ``AppConfig.ready()``.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from functools import partial
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
+from rest_framework import serializers
 
 from accounts.constants import Role
 from accounts.policy import Ask, may, may_act
-from dossiers import codes, completeness, history, sla
+from dossiers import codes, completeness, sla
 from dossiers.constants import Outcome, State
+from dossiers.history import history_write
 from dossiers.models import Dossier
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
+from portal.hooks import Hook
 
 SYSTEM = "system"  # the role of the portal itself (the signing worker)
+# Who takes an action: a user, or None for the portal itself.
+Actor = Any
+
+
+class Action(StrEnum):
+    """The workflow's actions; the values are the API's ``/actions/{action}/`` and the history rows' ``action``."""
+
+    SUBMIT = "submit"
+    RECEIVE = "receive"
+    REFUSE = "refuse"
+    REQUEST_SUPPLEMENT = "request_supplement"
+    RESUBMIT = "resubmit"
+    ASSESS = "assess"
+    SEND_BACK = "send_back"
+    APPROVE = "approve"
+    SIGNED = "signed"
+    RETURN = "return"
+    WITHDRAW = "withdraw"
+
+
+# --- What an action takes --------------------------------------------------------------------------------------
+
+
+class NoteSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class OutcomeSerializer(NoteSerializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
 
 
 @dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    target: str | None  # None: back to the state the supplement was asked from
-    roles: frozenset[str]
-    comment_required: bool = False
-    effects: tuple[str, ...] = field(default=())
+class Note:
+    """The input of an action that needs nothing: an optional comment for the history row."""
+
+    comment: str = ""
+
+    serializer: ClassVar[type[serializers.Serializer]] = NoteSerializer
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "comment", (self.comment or "").strip())
+
+    @classmethod
+    def parse(cls, data: object) -> Self:
+        """The input from a request's body; a DRF ``ValidationError`` (400 with the field errors) if it is not one."""
+        parsed = cls.serializer(data=data)
+        parsed.is_valid(raise_exception=True)
+        return cls(**parsed.validated_data)
+
+    def missing(self, action: Action) -> ServiceError | None:
+        """What the action still needs, asked once the actor may take it from this state (so after 404/403/409)."""
+        return None
+
+    def data(self) -> dict[str, Any]:
+        """What the history row keeps of the input besides the comment."""
+        return {}
 
 
-def _t(sources: set[str], target: str | None, roles: set[str], **kwargs: Any) -> Transition:
-    return Transition(frozenset(sources), target, frozenset(roles), **kwargs)
+@dataclass(frozen=True)
+class Reason(Note):
+    """A refusal, a supplement request, a send-back: the comment is the reason given, and it is required."""
+
+    def missing(self, action: Action) -> ServiceError | None:
+        if self.comment:
+            return None
+        return ServiceError(
+            f"{action.replace('_', ' ').capitalize()} needs a reason (comment).", code="comment_required"
+        )
 
 
-S = State
-TRANSITIONS: dict[str, Transition] = {
-    "submit": _t({S.DRAFT}, S.SUBMITTED, {Role.CITIZEN, Role.RECEIVER}),
-    "receive": _t({S.SUBMITTED}, S.ASSESSING, {Role.RECEIVER}),
-    "refuse": _t({S.SUBMITTED}, S.REJECTED, {Role.RECEIVER}, comment_required=True),
-    "request_supplement": _t(
-        {S.SUBMITTED, S.ASSESSING},
-        S.SUPPLEMENT_REQUESTED,
-        {Role.RECEIVER, Role.ASSESSOR},
-        comment_required=True,
-    ),
-    "resubmit": _t({S.SUPPLEMENT_REQUESTED}, None, {Role.CITIZEN}),
-    "assess": _t({S.ASSESSING}, S.APPROVING, {Role.ASSESSOR}),
-    "send_back": _t({S.APPROVING}, S.ASSESSING, {Role.APPROVER}, comment_required=True),
-    "approve": _t({S.APPROVING}, S.SIGNING, {Role.APPROVER}),
-    "signed": _t({S.SIGNING}, S.RESULT_READY, {SYSTEM}),
-    "return": _t({S.RESULT_READY}, S.RETURNED, {Role.RECEIVER}),
-    "withdraw": _t({S.DRAFT, S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ASSESSING}, S.WITHDRAWN, {Role.CITIZEN}),
-}
-# The actions clients may call through the API and the pages; ``signed`` is the worker's.
-PUBLIC_ACTIONS = tuple(name for name, t in TRANSITIONS.items() if SYSTEM not in t.roles)
+@dataclass(frozen=True)
+class SupplementRequest(Reason):
+    """What is asked for, and why; ``components`` are the papers the clerk names (the supplement slip lists them
+    besides the required papers that are missing)."""
+
+    components: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "components", tuple(self.components))
+
+    def data(self) -> dict[str, Any]:
+        return {"components": list(self.components)} if self.components else {}
 
 
-def allowed_actions(dossier: Dossier, user: Any) -> list[str]:
-    """The actions ``user`` could take on ``dossier`` now, for the pages' buttons."""
-    if not may(user, Ask.VIEW, dossier):
-        return []
-    return [
-        name
-        for name in PUBLIC_ACTIONS
-        if dossier.state in TRANSITIONS[name].sources
-        and may_act(user, dossier, action=name, roles=TRANSITIONS[name].roles)
-    ]
+@dataclass(frozen=True)
+class _WithOutcome(Note):
+    outcome: Outcome | None = None
+
+    serializer: ClassVar[type[serializers.Serializer]] = OutcomeSerializer
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.outcome in Outcome.values:  # a value given as a plain string; anything else is refused later
+            object.__setattr__(self, "outcome", Outcome(self.outcome))
+
+    def data(self) -> dict[str, Any]:
+        return {"outcome": str(self.outcome)} if self.outcome else {}
 
 
-# What each action changes besides the state; each returns the fields it set.
-Effect = Callable[[Dossier, Any, datetime, dict[str, Any]], list[str]]
+@dataclass(frozen=True)
+class Assessment(_WithOutcome):
+    """The assessor's proposal: grant or deny."""
+
+    def missing(self, action: Action) -> ServiceError | None:
+        if self.outcome in Outcome.values:
+            return None
+        return ServiceError("Assessing needs an outcome: grant or deny.", code="outcome_required")
 
 
-def _submit(dossier: Dossier, actor: Any, now: datetime, params: dict[str, Any]) -> list[str]:
+@dataclass(frozen=True)
+class Decision(_WithOutcome):
+    """The approver's decision; without an outcome, the assessor's proposal is decided."""
+
+
+# --- What an action changes besides the state; each effect returns the fields it set ------------------------
+
+I = TypeVar("I", bound=Note)  # noqa: E741 - the input type of one transition
+Effect = Callable[[Dossier, Actor, datetime, I], list[str]]
+
+
+def _submit(dossier: Dossier, actor: Actor, now: datetime, given: Note) -> list[str]:
     completeness.check_ready_to_submit(dossier)
     dossier.code = codes.next_code(dossier.agency, timezone.localtime(now, sla.TZ).date())
     dossier.submitted_at = now
     return ["code", "submitted_at"]
 
 
-def _receive(dossier: Dossier, actor: Any, now: datetime, params: dict[str, Any]) -> list[str]:
+def _receive(dossier: Dossier, actor: Actor, now: datetime, given: Note) -> list[str]:
     dossier.received_at = now
     dossier.received_at_agency_id = actor.agency_id
     dossier.due_at = sla.Calendar().due_at(now, dossier.version.processing_days)
     return ["received_at", "received_at_agency", "due_at"]
 
 
-def _handled_at_reception(dossier: Dossier, actor: Any) -> list[str]:
+def _handled_at_reception(dossier: Dossier, actor: Actor) -> list[str]:
     # A counter that refuses a dossier, or asks for more at reception, keeps it in view (no administrative
     # boundaries: it may be another agency's counter than the competent agency's).
     if dossier.state != State.SUBMITTED or actor is None or actor.agency_id is None:
@@ -99,11 +176,16 @@ def _handled_at_reception(dossier: Dossier, actor: Any) -> list[str]:
     return ["received_at_agency"]
 
 
-def _refuse(dossier: Dossier, actor: Any, now: datetime, params: dict[str, Any]) -> list[str]:
-    return [*_handled_at_reception(dossier, actor), *_close(dossier, actor, now, params)]
+def _close(dossier: Dossier, actor: Actor, now: datetime, given: Note) -> list[str]:
+    dossier.closed_at = now
+    return ["closed_at"]
 
 
-def _request_supplement(dossier: Dossier, actor: Any, now: datetime, params: dict[str, Any]) -> list[str]:
+def _refuse(dossier: Dossier, actor: Actor, now: datetime, given: Reason) -> list[str]:
+    return [*_handled_at_reception(dossier, actor), *_close(dossier, actor, now, given)]
+
+
+def _request_supplement(dossier: Dossier, actor: Actor, now: datetime, given: SupplementRequest) -> list[str]:
     fields = _handled_at_reception(dossier, actor)
     dossier.state_before_supplement = dossier.state
     # The clock only pauses if it was running; before reception there is nothing to pause.
@@ -111,115 +193,161 @@ def _request_supplement(dossier: Dossier, actor: Any, now: datetime, params: dic
     return [*fields, "state_before_supplement", "paused_at"]
 
 
-def _resubmit(dossier: Dossier, actor: Any, now: datetime, params: dict[str, Any]) -> list[str]:
+def _resubmit(dossier: Dossier, actor: Actor, now: datetime, given: Note) -> list[str]:
     completeness.check_ready_to_submit(dossier)
     if dossier.paused_at and dossier.due_at:
         dossier.due_at = sla.Calendar().extend_for_pause(dossier.due_at, dossier.paused_at, now)
     dossier.paused_at = None
-    return ["due_at", "paused_at"]
+    dossier.state_before_supplement = ""
+    return ["due_at", "paused_at", "state_before_supplement"]
 
 
-def _assess(dossier: Dossier, actor: Any, now: datetime, params: dict[str, Any]) -> list[str]:
-    outcome = params.get("outcome")
-    if outcome not in Outcome.values:
-        raise ServiceError("Assessing needs an outcome: grant or deny.", code="outcome_required")
-    dossier.proposed_outcome = outcome
+def _assess(dossier: Dossier, actor: Actor, now: datetime, given: Assessment) -> list[str]:
+    dossier.proposed_outcome = str(given.outcome)
     return ["proposed_outcome"]
 
 
-def _approve(dossier: Dossier, actor: Any, now: datetime, params: dict[str, Any]) -> list[str]:
-    outcome = params.get("outcome") or dossier.proposed_outcome
+def _approve(dossier: Dossier, actor: Actor, now: datetime, given: Decision) -> list[str]:
+    outcome = given.outcome or dossier.proposed_outcome
     if outcome not in Outcome.values:
         raise ServiceError("Approving needs an outcome: grant or deny.", code="outcome_required")
     dossier.outcome, dossier.decided_at = outcome, now
-    return ["outcome", "decided_at"]
+    # The signing is queued right after the commit (dossiers.hooks); the sweep counts from this real time.
+    dossier.signing_queued_at = timezone.now()
+    return ["outcome", "decided_at", "signing_queued_at"]
 
 
-def _return(dossier: Dossier, actor: Any, now: datetime, params: dict[str, Any]) -> list[str]:
+def _return(dossier: Dossier, actor: Actor, now: datetime, given: Note) -> list[str]:
     dossier.returned_at = dossier.closed_at = now
     return ["returned_at", "closed_at"]
 
 
-def _close(dossier: Dossier, actor: Any, now: datetime, params: dict[str, Any]) -> list[str]:
-    dossier.closed_at = now
-    return ["closed_at"]
+# --- The table ---------------------------------------------------------------------------------------------
 
 
-EFFECTS: dict[str, Effect] = {
-    "submit": _submit,
-    "receive": _receive,
-    "refuse": _refuse,
-    "request_supplement": _request_supplement,
-    "resubmit": _resubmit,
-    "assess": _assess,
-    "approve": _approve,
-    "return": _return,
-    "withdraw": _close,
+@dataclass(frozen=True)
+class Transition(Generic[I]):
+    sources: frozenset[State]
+    target: State | None  # None: back to the state the supplement was asked from
+    roles: frozenset[str]
+    input: type[I]
+    effect: Effect[I] | None = None
+
+    def target_for(self, dossier: Dossier) -> State:
+        if self.target is not None:
+            return self.target
+        return State(dossier.state_before_supplement or State.SUBMITTED)
+
+
+def _t(
+    sources: set[State],
+    target: State | None,
+    roles: set[str],
+    input: type[I],
+    effect: Effect[I] | None = None,
+) -> Transition[I]:
+    return Transition(frozenset(sources), target, frozenset(roles), input, effect)
+
+
+S, R = State, Role
+# action: the states it starts from, the state it lands in, who takes it, what it takes, what else it changes.
+TRANSITIONS: dict[Action, Transition[Any]] = {
+    Action.SUBMIT: _t({S.DRAFT}, S.SUBMITTED, {R.CITIZEN, R.RECEIVER}, Note, _submit),
+    Action.RECEIVE: _t({S.SUBMITTED}, S.ASSESSING, {R.RECEIVER}, Note, _receive),
+    Action.REFUSE: _t({S.SUBMITTED}, S.REJECTED, {R.RECEIVER}, Reason, _refuse),
+    Action.REQUEST_SUPPLEMENT: _t(
+        {S.SUBMITTED, S.ASSESSING},
+        S.SUPPLEMENT_REQUESTED,
+        {R.RECEIVER, R.ASSESSOR},
+        SupplementRequest,
+        _request_supplement,
+    ),
+    Action.RESUBMIT: _t({S.SUPPLEMENT_REQUESTED}, None, {R.CITIZEN}, Note, _resubmit),
+    Action.ASSESS: _t({S.ASSESSING}, S.APPROVING, {R.ASSESSOR}, Assessment, _assess),
+    Action.SEND_BACK: _t({S.APPROVING}, S.ASSESSING, {R.APPROVER}, Reason),
+    Action.APPROVE: _t({S.APPROVING}, S.SIGNING, {R.APPROVER}, Decision, _approve),
+    Action.SIGNED: _t({S.SIGNING}, S.RESULT_READY, {SYSTEM}, Note),
+    Action.RETURN: _t({S.RESULT_READY}, S.RETURNED, {R.RECEIVER}, Note, _return),
+    Action.WITHDRAW: _t(
+        {S.DRAFT, S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ASSESSING}, S.WITHDRAWN, {R.CITIZEN}, Note, _close
+    ),
 }
+# The actions clients may call through the API and the pages; ``signed`` is the worker's.
+PUBLIC_ACTIONS = tuple(action for action, t in TRANSITIONS.items() if SYSTEM not in t.roles)
 
-# Side effects queued after commit, by action: functions taking the dossier id (signing, slips, messages).
-ON_COMMIT: dict[str, list[Callable[[int], None]]] = {name: [] for name in TRANSITIONS}
+
+def action_of(name: str) -> Action:
+    """The action named ``name``; NotFound ``unknown_action`` for a name the workflow does not have."""
+    try:
+        return Action(name)
+    except ValueError:
+        raise NotFound(f"There is no action {name!r}.", code="unknown_action") from None
 
 
-# Other apps' rules and effects, so that dossiers knows nothing of them (payments gates reception on the fee):
-# a guard returns a reason to refuse the action (409) or None; an effect runs inside the transition's transaction.
+def input_for(name: str, data: Mapping[str, object] | object) -> Note:
+    """The input of public action ``name`` parsed from a request's body (the API's edge).
+
+    NotFound ``unknown_action`` for a name that is not a public action; a DRF ``ValidationError`` for a body that
+    does not validate (the API answers 400 with the field errors).
+    """
+    action = action_of(name)
+    if action not in PUBLIC_ACTIONS:
+        raise NotFound(f"There is no action {name!r}.", code="unknown_action")
+    return TRANSITIONS[action].input.parse(data)
+
+
+def allowed_actions(dossier: Dossier, user: Any) -> list[Action]:
+    """The actions ``user`` could take on ``dossier`` now, for the pages' buttons."""
+    if not may(user, Ask.VIEW, dossier):
+        return []
+    return [
+        action
+        for action in PUBLIC_ACTIONS
+        if dossier.state in TRANSITIONS[action].sources
+        and may_act(user, dossier, action=action, roles=TRANSITIONS[action].roles)
+    ]
+
+
+# --- Other apps' rules and effects, so that dossiers knows nothing of them ---------------------------------
+
+# A guard returns a reason to refuse the action (409 ``blocked``) or None (payments gates reception on the fee).
 Guard = Callable[[Dossier], str | None]
-GUARDS: dict[str, list[Guard]] = {name: [] for name in TRANSITIONS}
-IN_TRANSACTION: dict[str, list[Callable[[Dossier, Any], None]]] = {name: [] for name in TRANSITIONS}
-
-
-def guard(action: str) -> Callable[[Guard], Guard]:
-    """Register ``function(dossier) -> reason | None``; a reason refuses ``action`` with 409."""
-
-    def register(function: Guard) -> Guard:
-        GUARDS[action].append(function)
-        return function
-
-    return register
-
-
-def in_transaction(action: str) -> Callable[[Callable[[Dossier, Any], None]], Callable[[Dossier, Any], None]]:
-    """Register ``function(dossier, actor)`` to run after ``action`` changed the dossier, in the same transaction."""
-
-    def register(function: Callable[[Dossier, Any], None]) -> Callable[[Dossier, Any], None]:
-        IN_TRANSACTION[action].append(function)
-        return function
-
-    return register
-
-
-def on_commit(action: str) -> Callable[[Callable[[int], None]], Callable[[int], None]]:
-    """Register ``function(dossier_id)`` to run after a committed ``action`` (used by later apps' tasks)."""
-
-    def register(function: Callable[[int], None]) -> Callable[[int], None]:
-        ON_COMMIT[action].append(function)
-        return function
-
-    return register
+GUARDS: dict[Action, Hook[Guard]] = {action: Hook(f"the guards of {action}") for action in Action}
+# Run after the action changed the dossier, in the same transaction: ``function(dossier, actor)``.
+InTransaction = Callable[[Dossier, Actor], None]
+IN_TRANSACTION: dict[Action, Hook[InTransaction]] = {
+    action: Hook(f"what runs in the transaction of {action}") for action in Action
+}
+# Run after the action is committed, with the dossier's id (signing, messages).
+OnCommit = Callable[[int], None]
+ON_COMMIT: dict[Action, Hook[OnCommit]] = {action: Hook(f"what runs after {action}") for action in Action}
 
 
 def apply(
     *,
     dossier_id: int,
-    action: str,
-    actor: Any,
-    comment: str = "",
+    action: Action | str,
+    actor: Actor,
+    input: Note | None = None,  # noqa: A002 - the action's input, as the table names it
     now: datetime | None = None,
-    **params: Any,
 ) -> Dossier:
-    """Apply ``action`` to the dossier as ``actor`` (``None`` for the portal itself); returns the dossier."""
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        raise NotFound(f"There is no action {action!r}.", code="unknown_action")
-    comment = (comment or "").strip()
+    """Apply ``action`` to the dossier as ``actor`` (``None`` for the portal itself); returns the dossier.
+
+    ``input`` is of the action's ``Transition.input`` type; left out, the action's input with no values.
+    """
+    action = action_of(action)
+    transition = TRANSITIONS[action]
+    given = transition.input() if input is None else input
+    if not isinstance(given, transition.input):
+        raise TypeError(f"{action} takes a {transition.input.__name__}, not a {type(given).__name__}.")
     # Who may see the dossier is first asked without the lock: a counter of another agency that could see a
     # dossier waiting for reception, and loses the race to receive it, is told so (409), not "no such dossier".
-    before = (
+    seen = (
         Dossier.objects.filter(pk=dossier_id)
         .only("state", "agency", "received_at_agency", "applicant", "created_by", "channel")
         .first()
     )
-    if before is None or (actor is not None and not may(actor, Ask.VIEW, before)):
+    if seen is None or (actor is not None and not may(actor, Ask.VIEW, seen)):
         raise NotFound("No such dossier.")
     with transaction.atomic():
         dossier = (
@@ -242,35 +370,30 @@ def apply(
                 f"Cannot {action.replace('_', ' ')} a dossier in state {dossier.state}; "
                 f"possible from: {', '.join(sorted(transition.sources))}."
             )
-        if transition.comment_required and not comment:
-            raise ServiceError(
-                f"{action.replace('_', ' ').capitalize()} needs a reason (comment).", code="comment_required"
-            )
+        missing = given.missing(action)
+        if missing is not None:
+            raise missing
         now = now or timezone.now()
-        before = dossier.state
         for check in GUARDS[action]:
             reason = check(dossier)
             if reason:
                 raise InvalidState(reason, code="blocked")
-        fields = EFFECTS[action](dossier, actor, now, params) if action in EFFECTS else []
-        dossier.state = transition.target or dossier.state_before_supplement or State.SUBMITTED
-        if action == "resubmit":
-            dossier.state_before_supplement = ""
-            fields.append("state_before_supplement")
-        history.record(
-            dossier,
+        from_state, to_state = dossier.state, transition.target_for(dossier)
+        fields = transition.effect(dossier, actor, now, given) if transition.effect else []
+        dossier.state = to_state
+        history_write(
+            dossier=dossier,
             action=action,
             actor=actor,
             at=now,
-            from_state=before,
-            to_state=dossier.state,
-            comment=comment,
-            data={key: value for key, value in params.items() if value not in (None, "")},
-            save_head=False,
+            from_state=from_state,
+            to_state=to_state,
+            comment=given.comment,
+            data=given.data(),
         )
-        dossier.save(update_fields=[*dict.fromkeys(fields), "state", "history_head", "updated_at"])
+        dossier.save(update_fields=[*dict.fromkeys(fields), "state", "updated_at"])
         for effect in IN_TRANSACTION[action]:
             effect(dossier, actor)
         for function in ON_COMMIT[action]:
-            transaction.on_commit(lambda f=function, pk=dossier.pk: f(pk))
+            transaction.on_commit(partial(function, dossier.pk))
     return dossier

@@ -6,5 +6,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        # Registers the workflow's after-commit hooks (a message to the citizen on each step) and the checks.
-        from notifications import checks, hooks  # noqa: F401
+        from notifications import (
+            checks,  # noqa: F401 - registers the system checks
+            hooks,
+        )
+
+        # The workflow's and the schedule's hooks: a message to the citizen on each step, an apology, a draft
+        # about to expire.
+        hooks.register()

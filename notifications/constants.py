@@ -31,7 +31,7 @@ CITIZEN_EVENTS: dict[str, str] = {
     "refuse": Event.REFUSE,
     "signed": Event.RESULT_READY,
     "return": Event.RETURN,
-    # Not a workflow action: the apology for a late dossier, with its new date (dossiers.schedule.on_apology).
+    # Not a workflow action: the apology for a late dossier, with its new date (dossiers.schedule.ON_APOLOGY).
     "apology": Event.APOLOGY,
 }
 STAFF_EVENTS = frozenset({Event.DUE_SOON, Event.OVERDUE})

@@ -45,22 +45,22 @@ def _queue_messages_for(action: str) -> Callable[[int], None]:
     return queue_messages
 
 
-for _action in CITIZEN_EVENTS:
-    if _action in workflow.TRANSITIONS:
-        workflow.on_commit(_action)(_queue_messages_for(_action))
-
-_queue_apology_messages = _queue_messages_for("apology")
-
-
-@schedule.on_apology
 def tell_citizen_of_apology(apology_id: int) -> None:
     """After an apology is committed, the citizen is told of it and of the new date, like a step of the workflow."""
     dossier_id = Apology.objects.filter(pk=apology_id).values_list("dossier_id", flat=True).first()
     if dossier_id is not None:
-        _queue_apology_messages(dossier_id)
+        _queue_messages_for("apology")(dossier_id)
 
 
-@schedule.on_drafts_expiring
 def tell_citizens_of_expiring_drafts(dossier_ids: list[int], now: datetime) -> None:
     """In the transaction that marks the drafts told: a failure here leaves them untold, to be told next run."""
     services.notify_drafts_expiring(dossier_ids=dossier_ids, now=now)
+
+
+def register() -> None:
+    """Hook the citizen's messages into the workflow and the schedule; called once, from ``ready()``."""
+    for action in workflow.Action:
+        if action in CITIZEN_EVENTS:
+            workflow.ON_COMMIT[action].register(_queue_messages_for(action))
+    schedule.ON_APOLOGY.register(tell_citizen_of_apology)
+    schedule.ON_DRAFTS_EXPIRING.register(tell_citizens_of_expiring_drafts)

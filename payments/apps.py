@@ -6,5 +6,10 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments"
 
     def ready(self) -> None:
-        # Opens an invoice on submit and gates reception / return on the fee (dossiers.workflow hooks).
-        from payments import checks, hooks  # noqa: F401
+        from payments import (
+            checks,  # noqa: F401 - registers the system checks
+            hooks,
+        )
+
+        # Opens an invoice on submit and gates reception / return on the fee (dossiers.workflow's hooks).
+        hooks.register()

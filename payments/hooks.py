@@ -1,23 +1,29 @@
 """How payments takes part in the dossier workflow: the invoice opens on submit; reception or return waits for
-the fee when the procedure version says so (409 with the reason)."""
+the fee when the procedure version says so (409 with the reason).
 
-from typing import Any
+``register()`` is called once, from ``PaymentsConfig.ready()``.
+"""
 
 from dossiers import workflow
+from dossiers.models import Dossier
+from dossiers.workflow import Action
 from payments import services
 from procedures.constants import FeeDue
 
 
-@workflow.in_transaction("submit")
-def open_invoice(dossier: Any, actor: Any) -> None:
+def open_invoice(dossier: Dossier, actor: object) -> None:
     services.invoice_open(dossier=dossier)
 
 
-@workflow.guard("receive")
-def fee_before_reception(dossier: Any) -> str | None:
+def fee_before_reception(dossier: Dossier) -> str | None:
     return services.blocking_reason(dossier_id=dossier.pk, step=FeeDue.BEFORE_RECEPTION)
 
 
-@workflow.guard("return")
-def fee_before_return(dossier: Any) -> str | None:
+def fee_before_return(dossier: Dossier) -> str | None:
     return services.blocking_reason(dossier_id=dossier.pk, step=FeeDue.BEFORE_RETURN)
+
+
+def register() -> None:
+    workflow.IN_TRANSACTION[Action.SUBMIT].register(open_invoice)
+    workflow.GUARDS[Action.RECEIVE].register(fee_before_reception)
+    workflow.GUARDS[Action.RETURN].register(fee_before_return)

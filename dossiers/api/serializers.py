@@ -176,7 +176,7 @@ class DossierSerializer(DossierListSerializer):
 
     def get_actions(self, dossier: Dossier) -> list[str]:
         request = self.context.get("request")
-        return workflow.allowed_actions(dossier, request.user) if request else []
+        return [str(action) for action in workflow.allowed_actions(dossier, request.user)] if request else []
 
     def get_received_at_agency(self, dossier: Dossier) -> str | None:
         return dossier.received_at_agency.code if dossier.received_at_agency else None

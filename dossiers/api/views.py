@@ -170,27 +170,20 @@ class ActionView(APIView):
 
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
-    class InputSerializer(serializers.Serializer):
-        comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-        outcome = serializers.ChoiceField(choices=["grant", "deny"], required=False)
-
+    # The widest of the actions' inputs (each action validates its body with its own, workflow.TRANSITIONS).
     @extend_schema(
         parameters=[
             OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(workflow.PUBLIC_ACTIONS))
         ],
-        request=InputSerializer,
+        request=workflow.OutcomeSerializer,
         responses={200: DossierSerializer, **error_responses(403, 409)},
     )
     def post(self, request: Request, pk: int, action: str) -> Response:
-        if action not in workflow.PUBLIC_ACTIONS:
-            raise NotFound(f"There is no action {action!r}.", code="unknown_action")
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        params: dict[str, Any] = dict(data.validated_data)
+        given = workflow.input_for(action, request.data)
         if action == "submit":
             services.submit(dossier_id=pk, actor=request.user)
         else:
-            workflow.apply(dossier_id=pk, action=action, actor=request.user, **params)
+            workflow.apply(dossier_id=pk, action=action, actor=request.user, input=given)
         return _detail(request, pk)
 
 

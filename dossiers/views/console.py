@@ -257,9 +257,8 @@ def action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRespo
                     request, services.walk_in_file(dossier_id=pk, actor=request.user, comment=comment)
                 )
                 return redirect("console:dossier", pk)
-            dossier = workflow.apply(
-                dossier_id=pk, action=action, actor=request.user, comment=comment, **params
-            )
+            given = workflow.TRANSITIONS[workflow.Action(action)].input(comment=comment, **params)
+            dossier = workflow.apply(dossier_id=pk, action=action, actor=request.user, input=given)
         except NotFound:
             raise
         except ServiceError as exc:

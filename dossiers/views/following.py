@@ -128,7 +128,10 @@ def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = forms.WithdrawForm(request.POST if request.method == "POST" else None)
 
     def stop(data: dict[str, Any]) -> HttpResponse:
-        workflow.apply(dossier_id=dossier.pk, action="withdraw", actor=request.user, comment=data["comment"])
+        given = workflow.Note(comment=data["comment"])
+        workflow.apply(
+            dossier_id=dossier.pk, action=workflow.Action.WITHDRAW, actor=request.user, input=given
+        )
         messages.success(request, _("Your dossier is withdrawn."))
         return redirect("dossiers:detail", dossier.pk)
 

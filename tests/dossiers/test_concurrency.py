@@ -201,7 +201,10 @@ def test_approving_and_sending_back_one_dossier_at_once_does_one_and_refuses_the
         [
             lambda: workflow.apply(dossier_id=dossier.pk, action="approve", actor=approver),
             lambda: workflow.apply(
-                dossier_id=dossier.pk, action="send_back", actor=approver, comment="Thiếu ý kiến thẩm định"
+                dossier_id=dossier.pk,
+                action="send_back",
+                actor=approver,
+                input=workflow.Reason(comment="Thiếu ý kiến thẩm định"),
             ),
         ]
     )

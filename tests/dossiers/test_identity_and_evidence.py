@@ -232,7 +232,12 @@ def test_the_counter_records_a_checked_id_card_from_the_console(
 def worked(api: Any, receiver: Any, assessor: Any, version: Any) -> Dossier:
     dossier = walk_in(api, receiver, version)
     services.dossier_assign(dossier_id=dossier.pk, actor=assessor)
-    workflow.apply(dossier_id=dossier.pk, action="assess", actor=assessor, outcome="grant", comment="note")
+    workflow.apply(
+        dossier_id=dossier.pk,
+        action="assess",
+        actor=assessor,
+        input=workflow.Assessment(outcome="grant", comment="note"),
+    )
     return dossier
 
 

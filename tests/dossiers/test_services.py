@@ -3,6 +3,7 @@ boundaries, and the public lookup by code and key."""
 
 import hashlib
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,12 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from accounts.models import Profile
-from dossiers import services, workflow
+from dossiers import history, schedule, services, workflow
 from dossiers.models import Document, Dossier
 from payments.services import counter_payment_record
 from portal.errors import InvalidState
 from procedures.constants import FeeDue
+from procedures.models import Fee
 from tests.dossiers.conftest import PDF_BYTES, PNG_BYTES, attach_required_papers, multipart
 from tests.factories import DossierFactory, ProcedureVersionFactory
 
@@ -547,3 +549,32 @@ def test_a_lookup_without_both_code_and_key_is_bad_input(
     anonymous: Any, received: Dossier, query: Any
 ) -> None:
     assert_error(anonymous.get("/api/v1/lookup/", query), 400)
+
+
+# --- One history --------------------------------------------------------------------------------------------
+
+
+def test_the_services_the_workflow_and_the_schedule_write_one_unbroken_history(
+    citizen: Any, receiver: Any, assessor: Any, agency_a: Any
+) -> None:
+    free = ProcedureVersionFactory(published=True, agency=agency_a)
+    Fee.objects.filter(version=free).delete()
+    dossier = services.dossier_create(
+        actor=citizen, procedure_code=free.procedure.code, applicant=APPLICANT, form=FORM
+    )
+    attach_required_papers(dossier)
+    services.submit(dossier_id=dossier.pk, actor=citizen)
+    workflow.apply(dossier_id=dossier.pk, action=workflow.Action.RECEIVE, actor=receiver)
+    services.dossier_assign(dossier_id=dossier.pk, actor=assessor)
+    dossier.refresh_from_db()
+    schedule.apology_issue(
+        dossier_id=dossier.pk,
+        reason="Chờ kết quả xác minh.",
+        actor=assessor,
+        new_due_at=dossier.due_at + timedelta(days=3),
+    )
+
+    dossier.refresh_from_db()
+    events = list(dossier.events.order_by("id"))
+    assert [event.action for event in events] == ["create", "submit", "receive", "assign", "apology"]
+    assert history.verify_dossier(dossier.pk, dossier.history_head, events) is None

@@ -268,7 +268,8 @@ def submitted(five_day_version: Any, citizen: Any) -> Dossier:
 
 
 def act(dossier: Dossier, action: str, actor: Any, now: str, **params: Any) -> Dossier:
-    return workflow.apply(dossier_id=dossier.pk, action=action, actor=actor, now=at(now), **params)
+    given = workflow.TRANSITIONS[action].input(**params)
+    return workflow.apply(dossier_id=dossier.pk, action=action, actor=actor, input=given, now=at(now))
 
 
 @pytest.mark.parametrize(

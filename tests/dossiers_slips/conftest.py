@@ -77,9 +77,8 @@ class Journey:
 
     def do(self, action: str, who: str | None, when: datetime, comment: str = "", **params: Any) -> "Journey":
         actor = self.people[who] if who else None
-        workflow.apply(
-            dossier_id=self.dossier.pk, action=action, actor=actor, comment=comment, now=when, **params
-        )
+        given = workflow.TRANSITIONS[action].input(comment=comment, **params)
+        workflow.apply(dossier_id=self.dossier.pk, action=action, actor=actor, input=given, now=when)
         self.dossier.refresh_from_db()
         return self
 
@@ -112,9 +111,8 @@ class Journey:
         for number, action in enumerate(paths[state]):
             when = at(days[number], f"{9 + number:02d}:00") if start is None else start
             comment = "Thiếu bản sao Giấy khai sinh." if action in ("request_supplement", "refuse") else ""
-            self.do(
-                action, who[action], when, comment=comment, outcome="grant" if action == "assess" else None
-            )
+            outcome = {"outcome": "grant"} if action == "assess" else {}
+            self.do(action, who[action], when, comment=comment, **outcome)
         return self
 
 

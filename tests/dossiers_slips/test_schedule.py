@@ -135,12 +135,11 @@ def test_only_staff_of_the_agency_may_apologise(
 
 
 def test_what_is_registered_for_an_apology_runs_once_it_is_committed(
-    assessing: Dossier, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+    assessing: Dossier, django_capture_on_commit_callbacks: Any
 ) -> None:
     told: list[int] = []
-    monkeypatch.setattr(schedule, "ON_APOLOGY", [told.append])
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with schedule.ON_APOLOGY.replaced(told.append), django_capture_on_commit_callbacks(execute=True):
         apology = schedule.apology_issue(dossier_id=assessing.pk, reason="Quá hạn.", now=at("2027-03-16"))
         assert told == []
 

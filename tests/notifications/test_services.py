@@ -77,7 +77,8 @@ SMS_FACTS = {
 def act(capture: Any, dossier: Dossier, action: str, actor: Any, comment: str = "", **params: Any) -> Dossier:
     """Take ``action`` and run what the workflow queues after commit (the messages among it)."""
     with capture(execute=True):
-        workflow.apply(dossier_id=dossier.pk, action=action, actor=actor, comment=comment, **params)
+        given = workflow.TRANSITIONS[action].input(comment=comment, **params)
+        workflow.apply(dossier_id=dossier.pk, action=action, actor=actor, input=given)
     dossier.refresh_from_db()
     return dossier
 
@@ -251,7 +252,9 @@ def test_a_message_sent_late_tells_of_its_own_step_not_of_where_the_dossier_is_n
 ) -> None:
     dossier = DossierFactory(version=version_a, applicant=reachable_citizen, submitted=True)
     workflow.apply(dossier_id=dossier.pk, action="receive", actor=receiver)
-    workflow.apply(dossier_id=dossier.pk, action="assess", actor=assessor, outcome="grant")
+    workflow.apply(
+        dossier_id=dossier.pk, action="assess", actor=assessor, input=workflow.Assessment(outcome="grant")
+    )
     received = DossierEvent.objects.get(dossier=dossier, action="receive")
 
     services.notify_dossier_event(dossier_id=dossier.pk, event_id=received.pk)

@@ -89,7 +89,10 @@ def test_the_hook_tells_of_the_latest_occurrence_of_the_step(
 
     with django_capture_on_commit_callbacks(execute=True):
         workflow.apply(
-            dossier_id=dossier.pk, action="request_supplement", actor=receiver, comment="Thiếu tờ khai"
+            dossier_id=dossier.pk,
+            action="request_supplement",
+            actor=receiver,
+            input=workflow.SupplementRequest(comment="Thiếu tờ khai"),
         )
 
     latest = DossierEvent.objects.filter(dossier=dossier, action="request_supplement").latest("id")

@@ -326,7 +326,10 @@ def test_the_applicant_reads_the_history_without_clerks_names_or_internal_notes(
     assessor.save(update_fields=["first_name", "last_name"])
     dossier = _furnish(make_dossier("online_a", "assessing"))
     workflow.apply(
-        dossier_id=dossier.pk, action="assess", actor=assessor, comment="internal note X", outcome="grant"
+        dossier_id=dossier.pk,
+        action="assess",
+        actor=assessor,
+        input=workflow.Assessment(comment="internal note X", outcome="grant"),
     )
     url = reverse("dossiers-api:detail", args=[dossier.pk])
 

@@ -147,7 +147,9 @@ def assessed(version_a: Any, citizen: Any) -> Dossier:
 def approve(dossier: Dossier, approver: Any, capture: Any, **params: Any) -> Dossier:
     """The approver approves, and what the approval queues after commit runs (signing, in process)."""
     with capture(execute=True):
-        workflow.apply(dossier_id=dossier.pk, action="approve", actor=approver, **params)
+        workflow.apply(
+            dossier_id=dossier.pk, action="approve", actor=approver, input=workflow.Decision(**params)
+        )
     dossier.refresh_from_db()
     return dossier
 

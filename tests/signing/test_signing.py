@@ -187,7 +187,12 @@ def test_signing_an_unknown_dossier_does_nothing(db: Any) -> None:
 def test_the_grant_result_names_the_decision_the_result_and_the_code(
     assessed: Dossier, approver: Any
 ) -> None:
-    workflow.apply(dossier_id=assessed.pk, action="approve", actor=approver, comment="Đủ điều kiện cấp phép")
+    workflow.apply(
+        dossier_id=assessed.pk,
+        action="approve",
+        actor=approver,
+        input=workflow.Decision(comment="Đủ điều kiện cấp phép"),
+    )
     dossier = Dossier.objects.get(pk=assessed.pk)
 
     document = results.result_document(dossier, verification_token="tok-en_1")
@@ -214,7 +219,7 @@ def test_the_deny_result_gives_the_refusal_and_its_reason(
         dossier_id=dossier.pk,
         action="approve",
         actor=approver,
-        comment="Công trình nằm trong hành lang giao thông",
+        input=workflow.Decision(comment="Công trình nằm trong hành lang giao thông"),
     )
     dossier.refresh_from_db()
 
@@ -234,7 +239,10 @@ def test_the_deny_result_falls_back_to_the_assessors_reason(
 ) -> None:
     dossier = DossierFactory(version=version_a, applicant=citizen, received=True)
     workflow.apply(
-        dossier_id=dossier.pk, action="assess", actor=assessor, outcome="deny", comment="Thiếu bản vẽ"
+        dossier_id=dossier.pk,
+        action="assess",
+        actor=assessor,
+        input=workflow.Assessment(outcome="deny", comment="Thiếu bản vẽ"),
     )
     workflow.apply(dossier_id=dossier.pk, action="approve", actor=approver)
     dossier.refresh_from_db()
@@ -275,8 +283,7 @@ def test_markup_in_a_refusals_reason_is_printed_as_text(assessed: Dossier, appro
         dossier_id=assessed.pk,
         action="approve",
         actor=approver,
-        outcome="deny",
-        comment="<b>x</b> & <font size=90>",
+        input=workflow.Decision(outcome="deny", comment="<b>x</b> & <font size=90>"),
     )
     assessed.refresh_from_db()
 
