@@ -1,13 +1,15 @@
 """How payments takes part in the dossier workflow: the invoice opens on submit; reception or return waits for
-the fee when the procedure version says so (409 with the reason).
+the fee when the procedure version says so (409 with the reason); the dossier pages show the fee panel.
 
 ``register()`` is called once, from ``PaymentsConfig.ready()``.
 """
 
 from dossiers import workflow
 from dossiers.models import Dossier
+from dossiers.panels import PANELS
 from dossiers.workflow import Action
 from payments import services
+from payments.panels import invoice_panel
 from procedures.constants import FeeDue
 
 
@@ -24,6 +26,7 @@ def fee_before_return(dossier: Dossier) -> str | None:
 
 
 def register() -> None:
+    PANELS.register(invoice_panel)
     workflow.IN_TRANSACTION[Action.SUBMIT].register(open_invoice)
     workflow.GUARDS[Action.RECEIVE].register(fee_before_reception)
     workflow.GUARDS[Action.RETURN].register(fee_before_return)
