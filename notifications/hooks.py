@@ -64,3 +64,4 @@ def register() -> None:
             workflow.ON_COMMIT[action].register(_queue_messages_for(action))
     schedule.ON_APOLOGY.register(tell_citizen_of_apology)
     schedule.ON_DRAFTS_EXPIRING.register(tell_citizens_of_expiring_drafts)
+    services.SEND.register(tasks.queue_sending)

@@ -6,7 +6,7 @@ two workers never send the same message; a failure is recorded on it and it is t
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +25,7 @@ from notifications.backends import DeliveryFailed
 from notifications.constants import CITIZEN_EVENTS, LANGUAGES, STAFF_EVENTS, Channel, Event
 from notifications.models import Message, Preference
 from portal.errors import NotFound, ServiceError
+from portal.hooks import Hook
 
 log = logging.getLogger(__name__)
 
@@ -144,12 +145,21 @@ def _store(
     return messages
 
 
+# Who delivers stored messages once their transaction commits (``notifications.tasks.queue_sending``, registered in
+# ``hooks.register()``): services store messages and never import the tasks that send them.
+Send = Callable[[Iterable[int]], None]
+SEND: Hook[Send] = Hook("the delivery of stored messages")
+
+
 def _send_after_commit(messages: list[Message]) -> None:
     unsent = [message.pk for message in messages if message.sent_at is None]
     if unsent:
-        from notifications.tasks import queue_sending
+        transaction.on_commit(lambda: _send(unsent))
 
-        transaction.on_commit(lambda: queue_sending(unsent))
+
+def _send(message_ids: list[int]) -> None:
+    for send in SEND:
+        send(message_ids)
 
 
 def notify_dossier_event(*, dossier_id: int, event_id: int) -> list[Message]:

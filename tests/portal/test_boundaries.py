@@ -22,9 +22,14 @@ def _loaded(template: Path) -> set[str]:
 
 def test_the_dossier_pages_load_no_library_of_payments_notifications_or_statistics() -> None:
     foreign = set().union(*(_libraries_of(app) for app in OTHER_APPS))
-    pages = [*(ROOT / "templates" / "dossiers").rglob("*.html"), *(ROOT / "templates" / "console").rglob("*.html")]
+    pages = [
+        *(ROOT / "templates" / "dossiers").rglob("*.html"),
+        *(ROOT / "templates" / "console").rglob("*.html"),
+    ]
     assert pages
-    offending = {str(page.relative_to(ROOT)): _loaded(page) & foreign for page in pages if _loaded(page) & foreign}
+    offending = {
+        str(page.relative_to(ROOT)): _loaded(page) & foreign for page in pages if _loaded(page) & foreign
+    }
     assert offending == {}
 
 
