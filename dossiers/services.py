@@ -97,7 +97,7 @@ def profile_learn(*, user: Any, applicant: dict[str, Any]) -> None:
         profile.save(update_fields=[*changed, "updated_at"])
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def dossier_create(
     *,
     actor: Any,
@@ -169,8 +169,7 @@ def _locked_for_change(dossier_id: int, actor: Any) -> Dossier:
     )
 
 
-@transaction.atomic
-def dossier_update(*, dossier_id: int, actor: Any, applicant: Any = None, form: Any = None) -> Dossier:
+def _update_draft(*, dossier_id: int, actor: Any, applicant: Any = None, form: Any = None) -> Dossier:
     """Change a draft's (or a supplement's) applicant details and form values; what is not given stays."""
     dossier = _locked_for_change(dossier_id, actor)
     version = ProcedureVersion.objects.prefetch_related("form_fields").get(pk=dossier.version_id)
@@ -210,8 +209,7 @@ def _size(upload: UploadedFile) -> int:
     return size
 
 
-@transaction.atomic
-def document_add(*, dossier_id: int, actor: Any, component_id: Any, upload: UploadedFile) -> Document:
+def _add_document(*, dossier_id: int, actor: Any, component_id: Any, upload: UploadedFile) -> Document:
     """Store one paper of the dossier under a random name with its SHA-256.
 
     413 when the file or the dossier's papers together pass the limits; 415 when the content is not a type the
@@ -290,8 +288,7 @@ def document_add(*, dossier_id: int, actor: Any, component_id: Any, upload: Uplo
     return document
 
 
-@transaction.atomic
-def document_remove(*, dossier_id: int, actor: Any, document_id: int) -> None:
+def _remove_document(*, dossier_id: int, actor: Any, document_id: int) -> None:
     """Take a paper out of a draft (the citizen uploaded the wrong one)."""
     dossier = _locked_for_change(dossier_id, actor)
     if dossier.state != State.DRAFT:
@@ -304,7 +301,7 @@ def document_remove(*, dossier_id: int, actor: Any, document_id: int) -> None:
     transaction.on_commit(lambda: document.file.storage.delete(name))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def dossier_assign(*, dossier_id: int, actor: Any) -> Dossier:
     """Take a dossier of one's own agency's queue ("assign to me")."""
     dossier = dossier_for(actor, dossier_id, ask=Ask.ASSIGN, lock=True)
@@ -315,12 +312,12 @@ def dossier_assign(*, dossier_id: int, actor: Any) -> Dossier:
     return dossier
 
 
+@transaction.atomic(durable=True)
 def submit(*, dossier_id: int, actor: Any) -> Dossier:
     """Submit a draft, and remember what the citizen entered for their next dossier."""
-    with transaction.atomic():
-        dossier = workflow.apply(dossier_id=dossier_id, action=Action.SUBMIT, actor=actor)
-        if dossier.applicant_id and dossier.applicant_id == actor.pk:
-            profile_learn(user=actor, applicant=dossier.applicant_data)
+    dossier = workflow.apply(dossier_id=dossier_id, action=Action.SUBMIT, actor=actor)
+    if dossier.applicant_id and dossier.applicant_id == actor.pk:
+        profile_learn(user=actor, applicant=dossier.applicant_data)
     return dossier
 
 
@@ -332,6 +329,23 @@ def receive_walk_in(*, dossier_id: int, actor: Any, comment: str = "") -> Dossie
     return workflow.apply(
         dossier_id=dossier_id, action=Action.RECEIVE, actor=actor, input=workflow.Note(comment=comment)
     )
+
+
+# The parts of a draft, each its own transaction when called alone (the API, one paper's upload on the page); the
+# draft page's "Save" runs them together in one (draft_save), each in a savepoint.
+@transaction.atomic(durable=True)
+def dossier_update(*, dossier_id: int, actor: Any, applicant: Any = None, form: Any = None) -> Dossier:
+    return _update_draft(dossier_id=dossier_id, actor=actor, applicant=applicant, form=form)
+
+
+@transaction.atomic(durable=True)
+def document_add(*, dossier_id: int, actor: Any, component_id: Any, upload: UploadedFile) -> Document:
+    return _add_document(dossier_id=dossier_id, actor=actor, component_id=component_id, upload=upload)
+
+
+@transaction.atomic(durable=True)
+def document_remove(*, dossier_id: int, actor: Any, document_id: int) -> None:
+    _remove_document(dossier_id=dossier_id, actor=actor, document_id=document_id)
 
 
 @dataclass(frozen=True)
@@ -389,25 +403,28 @@ def draft_save(
     the result, so that nothing valid the citizen typed or chose is lost to another part's error."""
     saved = DraftSaved()
     try:
-        dossier_update(dossier_id=dossier_id, actor=actor, applicant=applicant, form=form)
+        with transaction.atomic():
+            _update_draft(dossier_id=dossier_id, actor=actor, applicant=applicant, form=form)
     except InvalidInput as exc:
         saved.details = exc
     for component_id, upload in uploads.items():
         try:
-            document_add(dossier_id=dossier_id, actor=actor, component_id=component_id, upload=upload)
+            with transaction.atomic():
+                _add_document(dossier_id=dossier_id, actor=actor, component_id=component_id, upload=upload)
         except ServiceError as exc:
             if isinstance(exc, NotFound | NotAllowed):
                 raise
             saved.uploads[component_id] = exc
     if remove is not None:
         try:
-            document_remove(dossier_id=dossier_id, actor=actor, document_id=remove)
+            with transaction.atomic():
+                _remove_document(dossier_id=dossier_id, actor=actor, document_id=remove)
         except ServiceError as exc:
             saved.removal = exc
     return saved
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def rating_create(*, dossier_id: int, actor: Any, score: int, comment: str = "") -> Rating:
     """The applicant rates the service, once, after the result is returned (the satisfaction rate counts it)."""
     dossier = dossier_for(actor, dossier_id, ask=Ask.RATE, lock=True)

@@ -148,7 +148,7 @@ def test_submissions_rolled_back_after_taking_a_code_give_their_numbers_back(
 
     def submit(pk: int, *, roll_back: bool) -> Any:
         with transaction.atomic():
-            dossier = services.submit(dossier_id=pk, actor=citizen)
+            dossier = workflow.apply(dossier_id=pk, action=workflow.Action.SUBMIT, actor=citizen)
             if roll_back:
                 raise RolledBack(dossier.code)
         return dossier
