@@ -4,6 +4,8 @@ The settings always hold one (the demo's default, or the deployment's own: a dep
 start), so a QR never holds a relative address that a phone could not open.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
@@ -16,3 +18,8 @@ def absolute_url(request: HttpRequest | None, path: str) -> str:
     if request is not None:
         return request.build_absolute_uri(path)
     raise ImproperlyConfigured("PUBLIC_BASE_URL is not set: a printed address would be relative")
+
+
+def public_host() -> str:
+    """The host (and port) of PUBLIC_BASE_URL: the portal's own, wherever a request came in."""
+    return urlsplit(settings.PUBLIC_BASE_URL).netloc

@@ -11,7 +11,7 @@ from tests.signing.conftest import BASE_URL, approve, result_pdf
 
 
 def test_the_results_qr_code_scans_to_its_verification_page_on_the_public_address(
-    assessed: Any, approver: Any, django_capture_on_commit_callbacks: Any
+    assessed: Any, approver: Any, eager: None, django_capture_on_commit_callbacks: Any
 ) -> None:
     dossier = approve(assessed, approver, django_capture_on_commit_callbacks)
 
