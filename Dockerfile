@@ -33,7 +33,7 @@ WORKDIR /app
 # Static files are collected here, with hashed names that browsers may cache for ever; the code stays root's and
 # read-only, and only the media folder (a volume in docker-compose.yml) is writable by the portal.
 ENV STATIC_MANIFEST=1
-RUN SECRET_KEY=collectstatic-only PORTAL_DEMO=0 python manage.py collectstatic --no-input --verbosity 0 \
+RUN SECRET_KEY=collectstatic-only PUBLIC_BASE_URL=http://collectstatic.invalid PORTAL_DEMO=0 python manage.py collectstatic --no-input --verbosity 0 \
     && mkdir -p var/media \
     && chown portal:portal var/media
 USER portal

@@ -34,6 +34,7 @@ case "${1:-serve}" in
     .venv/bin/python manage.py migrate --no-input -v 0
     .venv/bin/python manage.py demo --no-progress
     port=${PORT:-8000}
+    export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://127.0.0.1:$port}  # what the QR codes print
     echo
     echo "Portal: http://127.0.0.1:$port/   API: http://127.0.0.1:$port/api/schema/ui/   (Ctrl-C stops it)"
     exec .venv/bin/python manage.py runserver --noreload "127.0.0.1:$port"

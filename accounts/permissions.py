@@ -27,6 +27,8 @@ PERMISSIONS: dict[str, Rule] = {
     # The catalogue.
     "catalogue.manage": Rule(frozenset({Role.PROVINCE_ADMIN})),
     "catalogue.import": Rule(frozenset({Role.PROVINCE_ADMIN})),
+    # The province's calendar of days off and working Saturdays (dossiers.sla).
+    "calendar.manage": Rule(frozenset({Role.PROVINCE_ADMIN})),
     # Staff consoles and statistics.
     "console.view": Rule(frozenset({Role.RECEIVER, Role.ASSESSOR, Role.APPROVER}), own_agency_only=True),
     # A counter clerk who checked a citizen's ID card records the account's ID number as verified.

@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.constants import Outcome
+from dossiers.constants import DayKind, Outcome
 from procedures.constants import FieldType
 from procedures.models import ProcedureVersion
 from procedures.search import has_control_characters
@@ -282,3 +282,11 @@ class UploadForm(forms.Form):
 
     component = forms.IntegerField(widget=forms.HiddenInput)
     file = forms.FileField(label=_("File"), allow_empty_file=False)
+
+
+class CalendarDayForm(forms.Form):
+    """One day of the province's calendar, set by the province admin: an extra day off or a working Saturday."""
+
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    kind = forms.ChoiceField(label=_("kind"), choices=DayKind.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)

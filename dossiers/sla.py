@@ -1,13 +1,16 @@
 """The SLA clock: working days in Asia/Ho_Chi_Minh.
 
-A working day is a weekday that is not a Vietnamese public holiday (the ``holidays`` package: Tết and Giỗ Tổ by
-the lunar calendar, the government's substituted days off) and not an extra day off of the province, or a weekend
-day worked in exchange for a substituted day off (the package's make-up days, or the province's ``CalendarDay``).
+A working day is a weekday that is not a national day off and not an extra day off of the province, or a weekend
+day worked in exchange for a day off. The national days come from ``ANNOUNCED`` below, the Government's
+announcements year by year; a year not in it falls back on the ``holidays`` package (Tết and Giỗ Tổ by the lunar
+calendar, its substituted days and the Saturdays worked for them). The province's ``CalendarDay`` rows (its own
+days off and working Saturdays, and 24 November, see below) override both.
 The clock starts on the day of reception, or the next working day when the dossier was received after the cut-off
 hour or on a day off; the result is due at the end of office hours of the N-th working day after that; time in
 ``supplement_requested`` is added back on resubmission.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -26,16 +29,69 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _CACHE_KEY = "sla:calendar-days:v1"
 
 
-@lru_cache(maxsize=64)
-def _national_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("VN", years=year))
+def _days(*spans: tuple[date, date] | date) -> frozenset[date]:
+    """The days named, each a day or a (first, last) span of days, both ends included."""
+    days: set[date] = set()
+    for span in spans:
+        first, last = span if isinstance(span, tuple) else (span, span)
+        days |= {first + timedelta(days=n) for n in range((last - first).days + 1)}
+    return frozenset(days)
+
+
+@dataclass(frozen=True)
+class NationalYear:
+    """A year's national calendar of the public sector: the weekdays off, and the weekend days worked in exchange."""
+
+    days_off: frozenset[date]
+    working_days: frozenset[date]
+    source: str = ""
+
+
+# The Government's announcements for the public sector (Labour Code 2019, Art. 112, and each year's decision on how
+# the days fall and which are swapped); the reference copy is ../shared/reference/calendar-vn.md. 2026 differs from
+# the `holidays` package on Fri 2 Jan (off) and Sat 10 Jan (worked for it). 24 November ("Ngày Văn hóa Việt Nam",
+# Resolution 80-NQ/TW) is in no year: whether it is a day off depends on the Labour Code's amendment as enacted, so
+# the province says so with a CalendarDay row (the package's own 24 November is left out below for the same reason).
+ANNOUNCED: dict[int, NationalYear] = {
+    2025: NationalYear(
+        days_off=_days(
+            date(2025, 1, 1),
+            (date(2025, 1, 27), date(2025, 1, 31)),  # Tết
+            date(2025, 4, 7),  # Giỗ Tổ
+            (date(2025, 4, 30), date(2025, 5, 2)),  # 2 May swapped with Sat 26 Apr
+            (date(2025, 9, 1), date(2025, 9, 2)),
+        ),
+        working_days=_days(date(2025, 4, 26)),
+        source="Government's notice of the 2025 holidays (en.sggp.org.vn, vietcetera.com)",
+    ),
+    2026: NationalYear(
+        days_off=_days(
+            (date(2026, 1, 1), date(2026, 1, 2)),  # 2 Jan swapped with Sat 10 Jan
+            (date(2026, 2, 16), date(2026, 2, 20)),  # Tết: off Sat 14 – Sun 22 Feb
+            date(2026, 4, 27),  # Giỗ Tổ falls on Sun 26 Apr
+            (date(2026, 4, 30), date(2026, 5, 1)),
+            (date(2026, 8, 31), date(2026, 9, 2)),  # 31 Aug swapped with Sat 22 Aug
+        ),
+        working_days=_days(date(2026, 1, 10), date(2026, 8, 22)),
+        source=(
+            "Government's agreement of 25 Dec 2025 and the Ministry of Home Affairs' notice of that day "
+            "(24h.com.vn, 26 Dec 2025); MoHA notice 9441/TB-BNV (vietnamnews.vn); thanhnien.vn, 23 Feb 2026"
+        ),
+    ),
+}
 
 
 @lru_cache(maxsize=64)
-def _national_make_up_days(year: int) -> frozenset[date]:
-    # The other half of the government's day swaps: the package gives the day off (31 Aug 2026) as a holiday and
-    # the Saturday worked for it (22 Aug 2026) here.
-    return frozenset(holidays.country_holidays("VN", years=year).weekend_workdays)
+def national_year(year: int) -> NationalYear:
+    """The announced calendar of ``year``, else the ``holidays`` package's (without 24 November, see ANNOUNCED)."""
+    if year in ANNOUNCED:
+        return ANNOUNCED[year]
+    package = holidays.country_holidays("VN", years=year)
+    return NationalYear(
+        days_off=frozenset(day for day in package if (day.month, day.day) != (11, 24)),
+        working_days=frozenset(package.weekend_workdays),
+        source=f"holidays {holidays.__version__}",
+    )
 
 
 def _province_days() -> dict[date, str]:
@@ -66,9 +122,10 @@ class Calendar:
             return True
         if kind == DayKind.DAY_OFF:
             return False
-        if day in _national_make_up_days(day.year):
+        national = national_year(day.year)
+        if day in national.working_days:
             return True
-        return day.weekday() < 5 and day not in _national_holidays(day.year)
+        return day.weekday() < 5 and day not in national.days_off
 
     def next_working_day(self, day: date) -> date:
         day += timedelta(days=1)

@@ -4,13 +4,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from dossiers import pdf
+from dossiers.slips import lookup_url
 from payments import dossier_link
 from payments.constants import InvoiceStatus
 from payments.models import Invoice
 from payments.providers import register
 from portal.errors import InvalidState
 from portal.money import thousands
-from portal.urls_public import absolute_url
 
 
 def receipt_pdf(invoice: Invoice) -> bytes:
@@ -37,7 +37,7 @@ def receipt_pdf(invoice: Invoice) -> bytes:
             ],
             table=[["Khoản thu", "Số tiền (đồng)"]]
             + [[item["name"], thousands(item["amount"])] for item in invoice.items],
-            qr_url=absolute_url(None, f"/lookup/?code={link.code}&key={link.lookup_key}"),
+            qr_url=lookup_url(invoice.dossier),
             qr_caption="Quét mã để tra cứu hồ sơ",
             place_and_date=f"{settings.PROVINCE_NAME}, ngày {paid:%d} tháng {paid:%m} năm {paid:%Y}",
             signature_block=["ĐƠN VỊ THU", "(Biên lai điện tử)", link.agency_name],

@@ -19,7 +19,7 @@ from payments.models import Reconciliation
 from payments.providers import register
 from portal.client_ip import client_ip
 from portal.errors import NotFound, ServiceError
-from portal.urls_public import absolute_url
+from portal.urls_public import absolute_url, public_host
 
 
 def _fields(request: HttpRequest) -> dict[str, str]:
@@ -41,7 +41,8 @@ def sandbox_pay(request: HttpRequest) -> HttpResponse:
             provider_name="sandbox", params=signed, remote_addr="127.0.0.1", raw=urlencode(signed).encode()
         )
         return_url = asked.fields.get("vnp_ReturnUrl", "/")
-        if not url_has_allowed_host_and_scheme(return_url, allowed_hosts={request.get_host()}):
+        # The return address is on PUBLIC_BASE_URL (payment_start), which may not be the host this request used.
+        if not url_has_allowed_host_and_scheme(return_url, allowed_hosts={request.get_host(), public_host()}):
             return_url = "/"
         return HttpResponseRedirect(f"{return_url}?{urlencode(signed)}")
     return render(

@@ -44,8 +44,9 @@ def password() -> str:
     return made
 
 
-# The government's day swaps that the national calendar does not list as working days.
-CALENDAR = [(datetime.date(2026, 8, 22), "working_day", "Làm bù cho ngày nghỉ 31/8/2026")]
+# The demo province's own calendar rows (the Government's announced days are dossiers.sla.ANNOUNCED): it says 24
+# November is a day off, which the law leaves to be settled (its admin changes this from the calendar page).
+CALENDAR = [(datetime.date(2026, 11, 24), "day_off", "Ngày Văn hóa Việt Nam (Nghị quyết 80-NQ/TW)")]
 
 
 def load_calendar() -> None:

@@ -2,7 +2,7 @@
 
 A portal whose ``ALLOWED_HOSTS`` names any real host (anything but localhost, 127.0.0.0/8, ::1 and Django's
 ``testserver``) is a deployment: it refuses to start without its own ``SECRET_KEY`` and the secrets of every
-payment provider it lists, and says in one message everything that is missing. Read by the settings, before
+payment provider it lists, and its public address (``PUBLIC_BASE_URL``, printed in every QR code), and says in one message everything that is missing. Read by the settings, before
 Django is set up, so nothing here imports ``django.conf``.
 """
 
@@ -12,6 +12,8 @@ from collections.abc import Iterable
 # Public values, printed in this repository: good enough for a laptop, never for a real host.
 PUBLIC_SECRET_KEY = "insecure-demo-key-set-SECRET_KEY-in-production"  # noqa: S105
 PUBLIC_SANDBOX_SECRET = "sandbox-demo-secret"  # noqa: S105
+# The address `./dev.sh serve` serves on: what the demo prints in its QR codes when PUBLIC_BASE_URL is unset.
+DEMO_BASE_URL = "http://127.0.0.1:8000"
 
 _LOCAL_NAMES = {"localhost", "testserver"}
 
@@ -40,9 +42,14 @@ def missing_secrets(
     sandbox_secret: str,
     vnpay_tmn_code: str,
     vnpay_secret: str,
+    public_base_url: str,
 ) -> list[str]:
     """What a deployment lacks before it may start, each entry naming the variable to set."""
     missing = []
+    if not public_base_url:
+        missing.append(
+            "PUBLIC_BASE_URL (the address printed in QR codes, e.g. https://dichvucong.example.gov.vn)"
+        )
     if not secret_key:
         missing.append("SECRET_KEY (or SECRET_KEY_FILE)")
     elif secret_key == PUBLIC_SECRET_KEY:

@@ -9,6 +9,7 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -85,6 +86,21 @@ def database(name: str, default: str) -> dict[str, Any]:
         config.setdefault("CONN_MAX_AGE", 60)
         config.setdefault("CONN_HEALTH_CHECKS", True)
     return config
+
+
+def public_base_url(name: str) -> str:
+    """An absolute http(s) address with a host and nothing after the path (``https://dichvucong.example.gov.vn``),
+    without its trailing slash; "" when unset. A relative or schemeless value would print QR codes that open
+    nothing, so it stops start-up instead."""
+    value = (_raw(name) or "").strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not the portal's public address; expected e.g. https://dichvucong.example.gov.vn"
+        )
+    return value
 
 
 def redis_url(name: str) -> str:

@@ -21,8 +21,9 @@ SECRET_KEY = env.string("SECRET_KEY")
 
 ALLOWED_HOSTS = env.string_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [])
-# The address printed on QR codes and slips; defaults to the address of the request.
-PUBLIC_BASE_URL = env.string("PUBLIC_BASE_URL").rstrip("/")
+# The address printed in every QR code and link that leaves the site (PDFs, messages); required off the demo, which
+# defaults it to the address `./dev.sh serve` serves on (see "Fail closed" below).
+PUBLIC_BASE_URL = env.public_base_url("PUBLIC_BASE_URL")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -343,6 +344,7 @@ if not PAYMENT_PROVIDERS:
 if PUBLIC_SECRETS_ALLOWED:
     SECRET_KEY = SECRET_KEY or deployment.PUBLIC_SECRET_KEY
     PAYMENT_SANDBOX_SECRET = PAYMENT_SANDBOX_SECRET or deployment.PUBLIC_SANDBOX_SECRET
+    PUBLIC_BASE_URL = PUBLIC_BASE_URL or deployment.DEMO_BASE_URL
 else:
     _missing = deployment.missing_secrets(
         secret_key=SECRET_KEY,
@@ -350,6 +352,7 @@ else:
         sandbox_secret=PAYMENT_SANDBOX_SECRET,
         vnpay_tmn_code=PAYMENT_VNPAY_TMN_CODE,
         vnpay_secret=PAYMENT_VNPAY_SECRET,
+        public_base_url=PUBLIC_BASE_URL,
     )
     if _missing:
         from django.core.exceptions import ImproperlyConfigured

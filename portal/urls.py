@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("dossiers.urls")),
     path("console/", include("dossiers.console_urls")),
     path("manage/", include("procedures.publishing_urls")),
+    path("manage/calendar/", include("dossiers.calendar_urls")),
     path("payments/", include("payments.urls")),
     path("accounts/", include("accounts.urls")),
     path("messages/", include("notifications.urls")),

@@ -1,11 +1,15 @@
 """The SLA clock (dossiers.sla) as tables of cases with hand-written dates, and the clock through the workflow.
 
 Calendar reminders for the expected dates below (Asia/Ho_Chi_Minh):
+- New Year 2026: Thu 1 and Fri 2 Jan off, Sat 10 Jan worked in exchange (as announced; the holidays package has
+  neither the 2nd nor the 10th).
+- 2025: Sat 26 Apr worked for Fri 2 May.
 - Tết 2026: Mon 16 – Fri 20 Feb off. Tết 2027: Thu 4 – Wed 10 Feb off.
 - Giỗ Tổ 2026 (10/3 lunar) is Sun 26 Apr, observed Mon 27 Apr; 30/4 and 1/5 2026 are Thu and Fri.
 - 2027: Giỗ Tổ Fri 16 Apr; 30/4 Fri; 1/5 Sat, observed Mon 3 May.
 - 2/9 2026: Mon 31 Aug (swapped with Sat 22 Aug, which is worked), Tue 1 and Wed 2 Sep off.
-- 24/11 (Vietnam Cultural Day) from 2026: Tue 24 Nov 2026, Wed 24 Nov 2027; Mon 24 Nov 2025 is a working day.
+- 24/11 (Vietnam Cultural Day): a working day unless the province's calendar says otherwise (the law is not
+  settled; the holidays package counts it off from 2026): Tue 24 Nov 2026, Wed 24 Nov 2027.
 - Received at or after 15:00 counts from the next working day; a result is due at 17:00 of its due day.
 """
 
@@ -19,7 +23,7 @@ import pytest
 from dossiers import workflow
 from dossiers.constants import DayKind, State
 from dossiers.models import CalendarDay, Dossier
-from dossiers.sla import Calendar, timeliness
+from dossiers.sla import ANNOUNCED, Calendar, timeliness
 from tests.dossiers.conftest import attach_required_papers
 from tests.factories import DossierFactory, ProcedureVersionFactory
 
@@ -54,7 +58,18 @@ DUE_DATES = [
     pytest.param("2026-03-02 10:00", 0, "2026-03-02", id="zero-days-before-cut-off-is-due-today"),
     pytest.param("2026-03-02 16:00", 0, "2026-03-03", id="zero-days-after-cut-off-is-due-tomorrow"),
     pytest.param("2026-03-06 15:30", 0, "2026-03-09", id="zero-days-friday-after-cut-off-is-due-monday"),
+    # New Year 2026, as announced (reference/calendar-vn.md's checked dates).
+    pytest.param("2025-12-31 10:00", 1, "2026-01-05", id="31-dec-2025-one-day-skips-1-and-2-jan"),
+    pytest.param("2026-01-01 09:00", 0, "2026-01-05", id="received-on-2-jan-2026-a-day-off"),
+    pytest.param("2025-12-31 15:00", 0, "2026-01-05", id="31-dec-2025-after-cut-off-zero-days"),
+    pytest.param("2026-01-09 10:00", 1, "2026-01-10", id="saturday-10-jan-2026-is-worked"),
+    pytest.param("2026-01-10 09:00", 0, "2026-01-10", id="received-on-the-worked-10-jan-zero-days"),
+    pytest.param("2026-01-09 10:00", 2, "2026-01-12", id="two-days-from-9-jan-2026-count-the-worked-10-jan"),
+    # 2025's swap.
+    pytest.param("2025-04-25 10:00", 1, "2025-04-26", id="saturday-26-apr-2025-is-worked"),
+    pytest.param("2025-04-29 10:00", 1, "2025-05-05", id="30-4-to-2-5-2025-are-skipped"),
     # Tết 2026.
+    pytest.param("2026-02-13 10:00", 5, "2026-02-27", id="tet-2026-five-days-from-the-friday-before"),
     pytest.param("2026-02-12 10:00", 3, "2026-02-24", id="tet-2026-three-days-from-the-thursday-before"),
     pytest.param("2026-02-13 15:30", 1, "2026-02-24", id="tet-2026-friday-after-cut-off-counts-from-23-feb"),
     pytest.param("2026-02-18 09:00", 0, "2026-02-23", id="tet-2026-received-during-tet-due-after-it"),
@@ -65,15 +80,16 @@ DUE_DATES = [
     pytest.param("2026-04-24 10:00", 1, "2026-04-28", id="gio-to-2026-observed-monday-is-skipped"),
     pytest.param("2026-04-28 10:00", 2, "2026-05-04", id="30-4-and-1-5-2026-are-skipped"),
     pytest.param("2026-04-29 16:00", 0, "2026-05-04", id="after-cut-off-before-30-4-is-due-4-may"),
+    pytest.param("2026-04-29 16:00", 3, "2026-05-07", id="after-cut-off-before-30-4-three-days"),
     pytest.param("2027-04-15 10:00", 1, "2027-04-19", id="gio-to-2027-friday-is-skipped"),
     pytest.param("2027-04-29 10:00", 1, "2027-05-04", id="30-4-and-observed-1-5-2027-are-skipped"),
     # 2/9 2026 and its swapped days.
     pytest.param("2026-08-28 10:00", 1, "2026-09-03", id="2-9-2026-with-31-aug-off"),
     pytest.param("2026-08-21 10:00", 1, "2026-08-22", id="saturday-22-aug-2026-is-worked"),
     pytest.param("2026-08-22 10:00", 0, "2026-08-22", id="received-on-the-worked-saturday-zero-days"),
-    # 24/11.
-    pytest.param("2026-11-23 10:00", 1, "2026-11-25", id="24-nov-2026-is-a-day-off"),
-    pytest.param("2027-11-23 10:00", 1, "2027-11-25", id="24-nov-2027-is-a-day-off"),
+    # 24/11: the province's to say (below); without a row of its calendar, a working day.
+    pytest.param("2026-11-23 10:00", 1, "2026-11-24", id="24-nov-2026-is-worked-unless-the-province-says"),
+    pytest.param("2027-11-23 10:00", 1, "2027-11-24", id="24-nov-2027-is-worked-unless-the-province-says"),
     pytest.param("2025-11-21 10:00", 1, "2025-11-24", id="24-nov-2025-was-still-a-working-day"),
     # New Year.
     pytest.param("2026-12-31 10:00", 1, "2027-01-04", id="new-year-2027-is-skipped"),
@@ -132,6 +148,22 @@ PROVINCE_DAYS = [
         "2026-08-24",
         id="the-province-may-give-a-national-make-up-saturday-off",
     ),
+    pytest.param(
+        "2026-11-24",
+        DayKind.DAY_OFF,
+        "2026-11-23 10:00",
+        1,
+        "2026-11-25",
+        id="the-province-says-24-nov-is-a-day-off",
+    ),
+    pytest.param(
+        "2026-01-10",
+        DayKind.DAY_OFF,
+        "2026-01-09 10:00",
+        1,
+        "2026-01-12",
+        id="the-province-may-give-an-announced-working-saturday-off",
+    ),
 ]
 
 
@@ -152,12 +184,48 @@ def test_a_province_day_added_later_is_used_by_the_next_calendar(db: Any) -> Non
     assert Calendar().due_at(at("2026-03-09 10:00"), 1) == due("2026-03-11")
 
 
+# Where the portal's national calendar differs from the holidays package: the Government's 2026 announcement, and
+# 24 November, which the package counts off and the portal leaves to the province.
+DIFFERS_FROM_THE_PACKAGE = {
+    date(2026, 1, 2): "off",
+    date(2026, 1, 10): "working",
+    date(2026, 11, 24): "working",
+    date(2027, 11, 24): "working",
+}
+
+
 def _is_day_off(day: date) -> bool:
-    """An oracle from the package alone: a weekend not worked in a swap, or a public holiday."""
+    """An oracle from the package and the differences above: a weekend not worked in a swap, or a public holiday."""
+    if day in DIFFERS_FROM_THE_PACKAGE:
+        return DIFFERS_FROM_THE_PACKAGE[day] == "off"
+    return _package_says_off(day)
+
+
+@pytest.mark.parametrize("year", [2025, 2026, 2027])
+def test_the_national_calendar_differs_from_the_holidays_package_only_on_the_announced_days(
+    year: int,
+) -> None:
+    days = map(date.fromordinal, range(date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal()))
+
+    differing = {day for day in days if NO_PROVINCE_DAYS.is_working_day(day) == _package_says_off(day)}
+
+    assert differing == {day for day in DIFFERS_FROM_THE_PACKAGE if day.year == year}
+
+
+def _package_says_off(day: date) -> bool:
+    """The package alone: a weekend not worked in a swap, or a public holiday."""
     national = holidays.country_holidays("VN", years=day.year)
-    if day in national.weekend_workdays:
-        return False
-    return day.weekday() >= 5 or day in national
+    return day not in national.weekend_workdays and (day.weekday() >= 5 or day in national)
+
+
+@pytest.mark.parametrize("year", sorted(ANNOUNCED))
+def test_each_announced_year_names_weekdays_off_saturdays_worked_and_its_source(year: int) -> None:
+    announced = ANNOUNCED[year]
+
+    assert announced.source
+    assert {day.year for day in announced.days_off | announced.working_days} == {year}
+    assert all(day.weekday() < 5 for day in announced.days_off)
+    assert all(day.weekday() == 5 for day in announced.working_days)
 
 
 @pytest.mark.parametrize("days", [0, 1, 3])

@@ -252,8 +252,10 @@ def test_the_qr_code_is_an_svg_of_the_procedures_public_page(catalogue, client):
     # A standalone SVG needs its namespace, or a browser will not show it in an <img>.
     assert re.search(r'<svg[^>]*\sxmlns="http://www.w3.org/2000/svg"', svg)
     assert "<path" in svg
-    # The same modules as a QR code of the page's address, so the code opens that page.
-    expected = segno.make("http://testserver/procedures/1.001193/", error="m").svg_inline(scale=4, border=2)
+    # The same modules as a QR code of the page's public address (the demo's by default), so the code opens that page.
+    expected = segno.make("http://127.0.0.1:8000/procedures/1.001193/", error="m").svg_inline(
+        scale=4, border=2
+    )
     assert _path_data(svg) == _path_data(expected)
 
 

@@ -43,6 +43,7 @@ def production(**changes: str) -> dict[str, str]:
     variables = {
         "ALLOWED_HOSTS": REAL_HOST,
         "CSRF_TRUSTED_ORIGINS": f"https://{REAL_HOST}",
+        "PUBLIC_BASE_URL": f"https://{REAL_HOST}",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "PAYMENT_PROVIDERS": "sandbox,vnpay,counter",
         "PAYMENT_SANDBOX_SECRET": secrets.token_urlsafe(32),
