@@ -130,11 +130,16 @@ def procedure_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     procedure = get_object_or_404(Procedure, code=code)
     versions = procedure.versions.select_related("created_by", "sector", "agency")
-    history = [(event, history_comment(event)) for event in selectors.procedure_history(procedure)[:100]]
+    history = list(selectors.procedure_history(procedure)[:100])
     return render(
         request,
         "publishing/procedure.html",
-        {"procedure": procedure, "versions": versions, "history": history},
+        {
+            "procedure": procedure,
+            "versions": versions,
+            "history": history,
+            "history_rows": [(event, history_comment(event)) for event in history],
+        },
     )
 
 
