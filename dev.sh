@@ -18,6 +18,19 @@ setup() {
     .tools/bin/python -m pip install --quiet --disable-pip-version-check 'uv>=0.9,<1'
   fi
   .tools/bin/uv sync --frozen --quiet --python "$PYTHON"
+  collect_static
+}
+
+# The static files with content-hashed names and their gzip and brotli copies in var/static/, which whitenoise
+# serves (the pages and the tests need its manifest). Compressing every app's files takes a minute or two, so
+# it runs again only when a file of static/ or the locked packages are newer than the manifest.
+collect_static() {
+  local manifest=var/static/staticfiles.json
+  if [ -f "$manifest" ] && [ ! uv.lock -nt "$manifest" ] && [ -z "$(find static -newer "$manifest" -print -quit)" ]; then
+    return
+  fi
+  echo "Collecting the static files into var/static/ ..."
+  .venv/bin/python manage.py collectstatic --no-input --clear -v 0
 }
 
 chromium() {

@@ -64,9 +64,28 @@ class PhoneField(forms.CharField):
         return re.sub(r"[\s.\-]", "", super().to_python(value) or "")
 
 
+def not_in_the_future(value: datetime.date) -> None:
+    if value > timezone.localdate():
+        raise forms.ValidationError(_("A date of birth cannot be in the future."), code="invalid_date")
+
+
+def is_birth_date(name: str) -> bool:
+    """Whether a procedure's date field is someone's birth (``child_birth_date``, ``birth_date``)."""
+    return name.endswith("birth_date") or name == "date_of_birth"
+
+
 class ApplicantForm(forms.Form):
+    # What review asks for: these three, and the citizen ID number unless a business files (``clean`` checks it).
+    required_on_submit = ("full_name", "phone", "address")
+    needed_on_submit = (*required_on_submit, "id_number")
+
     full_name = forms.CharField(label=_("Full name"), max_length=255)
-    id_number = forms.CharField(label=_("Citizen ID number"), max_length=12, validators=[id_number_validator])
+    id_number = forms.CharField(
+        label=_("Citizen ID number"),
+        max_length=12,
+        validators=[id_number_validator],
+        help_text=_("12 digits. A business gives its tax code and name instead."),
+    )
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput)
     phone = PhoneField(label=_("Phone"))
     email = forms.EmailField(label=_("E-mail"), max_length=254)
@@ -80,7 +99,7 @@ class ApplicantForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             # A person gives their citizen ID; a business its tax code and name. Phone is for the slips' SMS.
-            field.required = complete and name in ("full_name", "phone", "address")
+            field.required = complete and name in self.required_on_submit
         self.complete = complete
 
     def clean_date_of_birth(self) -> datetime.date | None:
@@ -113,7 +132,10 @@ def _field_for(spec: Any) -> forms.Field:
             return forms.DateField(
                 label=label,
                 widget=DateInput,
-                validators=[MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)],
+                validators=[
+                    MinValueValidator(EARLIEST_DATE),
+                    not_in_the_future if is_birth_date(spec.name) else MaxValueValidator(LATEST_DATE),
+                ],
             )
         case FieldType.EMAIL:
             return forms.EmailField(label=label)

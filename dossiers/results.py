@@ -21,6 +21,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_noop
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -147,7 +148,8 @@ class Verification:
     reason: str
 
 
-NOT_OURS = "This file is not a result of this portal."
+# The reasons stay English in the API; the verification page translates them (gettext_noop puts them in the catalogue).
+NOT_OURS = gettext_noop("This file is not a result of this portal.")
 # A result is a file the portal wrote: a few dozen objects (20 for a one-page decision). Anything past this
 # bound was not written by the portal, whatever its hash says, and is not parsed.
 MAX_OBJECTS = 1_000
@@ -205,28 +207,28 @@ def verify(data: bytes) -> Verification:
     objects = _declared_objects(data)
     if objects is None or objects > MAX_OBJECTS:
         log.warning("result %s on record is not a file the portal writes (%s objects)", result.pk, objects)
-        return _invalid("The file is damaged or was changed after it was signed.")
+        return _invalid(gettext_noop("The file is damaged or was changed after it was signed."))
     try:
         status = bounded.call(_signature_status, data, _trust_roots(), timeout=TIME_BUDGET_SECONDS)
     except (bounded.OverBudget, bounded.Failed) as exc:
         log.warning("validation of result %s failed: %s", result.pk, exc)
-        return _invalid("The signature cannot be validated.")
+        return _invalid(gettext_noop("The signature cannot be validated."))
     if not status["readable"]:
-        return _invalid("The file is damaged or was changed after it was signed.")
+        return _invalid(gettext_noop("The file is damaged or was changed after it was signed."))
     if not status["signed"]:
-        return _invalid("The PDF carries no digital signature.")
+        return _invalid(gettext_noop("The PDF carries no digital signature."))
     if not status["intact"]:
-        return _invalid("The document was changed after it was signed.")
+        return _invalid(gettext_noop("The document was changed after it was signed."))
     if not status["trusted"]:
-        return _invalid("The signature is not from the province's certificates.")
+        return _invalid(gettext_noop("The signature is not from the province's certificates."))
     if status["coverage"] != "ENTIRE_FILE":
-        return _invalid("Something was added to the document after it was signed.")
+        return _invalid(gettext_noop("Something was added to the document after it was signed."))
     return Verification(
         True,
         result.dossier.code,
         timezone.localtime(result.signed_at).isoformat(),
         result.signer,
-        "Signed by the portal and unchanged since.",
+        gettext_noop("Signed by the portal and unchanged since."),
     )
 
 

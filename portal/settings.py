@@ -57,7 +57,7 @@ MIDDLEWARE = [
     # Outside the session middleware, so that it sees the session cookie a response sets.
     "portal.middleware.PrivateResponsesAreNotStored",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "portal.language.VietnameseFirst",  # Vietnamese unless the visitor chose English (the cookie)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -180,19 +180,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-# Static files are served from the apps without a collectstatic step; cached by whitenoise in production too.
-WHITENOISE_USE_FINDERS = True
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing folder
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Static files are collected (./dev.sh runs collectstatic) with content-hashed names, gzip and brotli copies;
+# whitenoise serves the hashed ones as immutable, cached for a year and more. The same storage everywhere: the
+# tests and the browser tests see what production serves.
+WHITENOISE_USE_FINDERS = False
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing folder
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.string("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG and env.boolean("STATIC_MANIFEST", default=False)
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

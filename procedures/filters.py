@@ -8,9 +8,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from procedures.constants import ProcedureLevel
-from procedures.models import Agency, ProcedureVersion, Sector
+from procedures.models import Agency, ProcedureVersion
 from procedures.search import MAX_QUERY_LENGTH, has_control_characters
-from procedures.selectors import search_published
+from procedures.selectors import search_published, sectors
 
 
 def _validate_query(value: str) -> None:
@@ -26,7 +26,7 @@ class ProcedureFilter(django_filters.FilterSet):
         label=_("Search"),
     )
     sector = django_filters.ModelChoiceFilter(
-        queryset=Sector.objects.all(), to_field_name="code", label=_("Sector"), empty_label=_("All sectors")
+        queryset=sectors(), to_field_name="code", label=_("Sector"), empty_label=_("All sectors")
     )
     level = django_filters.ChoiceFilter(
         choices=ProcedureLevel.choices, label=_("Level"), empty_label=_("All levels")

@@ -7,12 +7,13 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from procedures.constants import FILE_TYPES, FeeDue, FieldType, OnlineLevel, ProcedureLevel, StaffRole
-from procedures.models import Agency, Sector
+from procedures.models import Agency
+from procedures.selectors import sectors
 
 
 class VersionForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=500)
-    sector = forms.ModelChoiceField(label=_("Sector"), queryset=Sector.objects.all())
+    sector = forms.ModelChoiceField(label=_("Sector"), queryset=sectors())
     level = forms.ChoiceField(label=_("Level"), choices=ProcedureLevel.choices)
     agency = forms.ModelChoiceField(label=_("Competent agency"), queryset=Agency.objects.all())
     processing_days = forms.IntegerField(

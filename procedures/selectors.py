@@ -4,6 +4,7 @@ import re
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from procedures.collation import Vietnamese
 from procedures.constants import VersionState
 from procedures.models import Agency, CatalogueEvent, Procedure, ProcedureVersion, Sector
 from procedures.search import Unaccent, terms
@@ -12,11 +13,11 @@ _CODE_LIKE = re.compile(r"^[0-9][0-9.]*$")
 
 
 def published_versions() -> QuerySet[ProcedureVersion]:
-    """Every procedure's published version, with what a list shows, ordered by name."""
+    """Every procedure's published version, with what a list shows, ordered by name (in Vietnamese order)."""
     return (
         ProcedureVersion.objects.filter(state=VersionState.PUBLISHED)
         .select_related("procedure", "sector", "agency")
-        .order_by("name", "id")
+        .order_by(Vietnamese("name"), "id")
     )
 
 
@@ -75,7 +76,8 @@ def agencies() -> QuerySet[Agency]:
 
 
 def sectors() -> QuerySet[Sector]:
-    return Sector.objects.order_by("name")
+    """Every sector, by name in Vietnamese order."""
+    return Sector.objects.order_by(Vietnamese("name"), "code")
 
 
 def sectors_with_counts() -> QuerySet[Sector]:
@@ -83,5 +85,5 @@ def sectors_with_counts() -> QuerySet[Sector]:
     return (
         Sector.objects.annotate(published=Count("versions", filter=Q(versions__state=VersionState.PUBLISHED)))
         .filter(published__gt=0)
-        .order_by("name")
+        .order_by(Vietnamese("name"), "code")
     )

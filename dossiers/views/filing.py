@@ -81,7 +81,7 @@ def _render_edit(
         (f"#paper-{p['component'].pk}", p["component"].name, p["error"]) for p in papers if p["error"]
     ]
     # What must be there before sending, to mark it on the page (a draft may be saved half done).
-    needed_applicant = {n for n, f in forms.ApplicantForm(complete=True).fields.items() if f.required}
+    needed_applicant = set(forms.ApplicantForm.needed_on_submit)
     needed_form = {s.name for s in dossier.version.form_fields.all() if s.required}
     business = forms.BUSINESS_FIELDS
     context = {

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dossiers import results
@@ -40,6 +41,13 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "verify.html",
-        {"form": form, "code": code, "record": record, "verification": verification},
+        {
+            "form": form,
+            "code": code,
+            "record": record,
+            "verification": verification,
+            # The reason is the API's English words, in the catalogue (dossiers.results marks them).
+            "reason": gettext(verification.reason) if verification else "",
+        },
         status=status,
     )

@@ -3,6 +3,7 @@
 Each action is one call to ``procedures.services``, which writes the history row.
 """
 
+import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -29,12 +30,29 @@ from procedures.forms import (
     initial_from_content,
     make_formsets,
 )
-from procedures.models import Procedure, ProcedureVersion
+from procedures.models import CatalogueEvent, Procedure, ProcedureVersion
 from procedures.views.catalogue import _detail_context
 
 manage = permission_required("catalogue.manage")
 # What a page saves once its forms are valid: the main form's cleaned data and the validated content.
 Save = Callable[[dict[str, Any], dict[str, Any]], HttpResponse]
+
+
+# The comments procedures.services writes itself, in English, and their words in the reader's language.
+_FROM_VERSION = re.compile(r"from version (\d+)")
+_REPLACED_BY = re.compile(r"replaced by (\d+)")
+
+
+def history_comment(event: CatalogueEvent) -> str:
+    """An event's comment as the reader reads it: the service's own words translated, an admin's as written."""
+    comment = event.comment
+    if match := _FROM_VERSION.fullmatch(comment):
+        return _("from version %(number)s") % {"number": match[1]}
+    if match := _REPLACED_BY.fullmatch(comment):
+        return _("replaced by version %(number)s") % {"number": match[1]}
+    if comment == "replaced by an import":
+        return _("replaced by an import")
+    return comment
 
 
 class VersionAction(Protocol):
@@ -112,11 +130,16 @@ def procedure_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     procedure = get_object_or_404(Procedure, code=code)
     versions = procedure.versions.select_related("created_by", "sector", "agency")
-    history = selectors.procedure_history(procedure)[:100]
+    history = list(selectors.procedure_history(procedure)[:100])
     return render(
         request,
         "publishing/procedure.html",
-        {"procedure": procedure, "versions": versions, "history": history},
+        {
+            "procedure": procedure,
+            "versions": versions,
+            "history": history,
+            "history_rows": [(event, history_comment(event)) for event in history],
+        },
     )
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from dossiers.constants import State
 from dossiers.models import Dossier, DossierEvent
 from dossiers.views import console
+from tests.english import in_english
 from tests.factories import DossierFactory, ProcedureVersionFactory, UserFactory
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -56,7 +57,7 @@ def client_of() -> Callable[[Any], Client]:
     """``client_of(user)``: a browser session logged in as ``user`` (anonymous for ``None``)."""
 
     def make(user: Any) -> Client:
-        client = Client(HTTP_ACCEPT_LANGUAGE="en")  # the assertions read the English words
+        client = in_english(Client())  # the assertions read the English words
         if user is not None:
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         return client

@@ -1,7 +1,7 @@
 """The citizens' pages, by HTTP as a browser uses them: file online from a procedure's page, fill in the draft,
 upload the papers (with and without htmx), check and send; follow the dossier; look it up by code and key.
 
-The pages are asked for in English (``Accept-Language: en``) so that the assertions hold once the Vietnamese
+The pages are asked for in English (the language cookie, as the switch sets it) so that the assertions hold once the Vietnamese
 translation is filled in.
 """
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from dossiers.constants import State
 from dossiers.models import Document, Dossier, DossierEvent
+from tests.english import in_english
 from tests.factories import DossierFactory, ProcedureVersionFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -45,11 +46,11 @@ def _fast_passwords(settings: Any) -> None:
 
 @pytest.fixture
 def browser() -> Client:
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
+    return in_english(Client())
 
 
 def browser_of(user: Any) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = in_english(Client())
     client.force_login(user)
     return client
 

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, expect, sync_playwright
+from pytest_django import live_server_helper
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/lib/chromium/chromium")
 CHROMIUM_ARGS = [
@@ -31,6 +33,29 @@ DESKTOP = {"width": 1280, "height": 900}
 
 # A live server on a loaded CI machine can take a while to answer the first request.
 expect.set_options(timeout=15_000)
+
+
+class _LiveServer(live_server_helper.LiveServer):
+    """pytest-django's live server without its static files handler: whitenoise serves the collected, hashed and
+    compressed files as in production (the handler would look the hashed names up in the apps and not find them)."""
+
+    def __init__(self, addr: str) -> None:
+        super().__init__(addr, start=False)
+        self.thread.static_handler = _served_by_whitenoise
+        self.start()
+
+
+def _served_by_whitenoise(handler: WSGIHandler) -> WSGIHandler:
+    return handler
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[_LiveServer]:
+    server = _LiveServer(
+        request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    )
+    yield server
+    server.stop()
 
 
 def _chromium() -> str:

@@ -1,7 +1,7 @@
 """The payment pages a citizen sees: the sandbox's demo pay page (pay or cancel) and the return page, which tells
 the outcome and never marks anything paid itself.
 
-The pages are asked for in English (``Accept-Language: en``) so that the assertions hold once the Vietnamese
+The pages are asked for in English (the language cookie, as the switch sets it) so that the assertions hold once the Vietnamese
 translation is filled in.
 """
 
@@ -16,12 +16,17 @@ from django.test import Client
 from dossiers.models import Dossier
 from payments.constants import EventKind
 from payments.models import Invoice, Payment, PaymentEvent
+from tests.english import in_english
 from tests.payments.conftest import invoice_state, reload, signed, vnp_signature
 
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 PAY_PAGE = "/payments/sandbox/pay/"
 RETURN_PAGE = "/payments/return/sandbox/"
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
+
+
+@pytest.fixture(autouse=True)
+def _english(client: Client) -> None:
+    in_english(client)
 
 
 @pytest.fixture
@@ -45,9 +50,9 @@ def form_fields(page: str) -> dict[str, str]:
 
 
 def decide(browser: Client, pay_link: str, decision: str) -> Any:
-    page = browser.get(pay_link, **EN)
+    page = browser.get(pay_link)
     assert page.status_code == 200, page.content
-    return browser.post(PAY_PAGE, {**form_fields(page.content.decode()), "decision": decision}, **EN)
+    return browser.post(PAY_PAGE, {**form_fields(page.content.decode()), "decision": decision})
 
 
 def path_and_query(location: str) -> str:
@@ -61,7 +66,7 @@ def path_and_query(location: str) -> str:
 def test_the_pay_page_shows_the_invoice_and_its_amount(
     browser: Client, pay_link: str, invoice: Invoice
 ) -> None:
-    response = browser.get(pay_link, **EN)
+    response = browser.get(pay_link)
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -108,7 +113,7 @@ def _tampered(link: str, **changes: str) -> str:
 def test_an_invalid_pay_link_gets_a_page_that_says_so(
     browser: Client, pay_link: str, invoice: Invoice, make_link: Any
 ) -> None:
-    response = browser.get(make_link(pay_link, invoice), **EN)
+    response = browser.get(make_link(pay_link, invoice))
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -129,7 +134,7 @@ def test_paying_sends_the_citizen_to_the_return_page_and_the_invoice_is_paid(
     assert Payment.objects.get(invoice=invoice).provider == "sandbox"
     assert PaymentEvent.objects.filter(invoice=invoice, kind=EventKind.PAID).count() == 1
 
-    landing = browser.get(path_and_query(response["Location"]), **EN)
+    landing = browser.get(path_and_query(response["Location"]))
 
     assert landing.status_code == 200
     page = landing.content.decode()
@@ -163,7 +168,7 @@ def test_cancelling_leaves_the_invoice_open_and_the_return_page_says_it_failed(
     (failed,) = PaymentEvent.objects.filter(invoice=invoice, kind=EventKind.REJECTED)
     assert failed.reason.startswith("failed_payment: ")
 
-    landing = browser.get(path_and_query(response["Location"]), **EN)
+    landing = browser.get(path_and_query(response["Location"]))
 
     assert landing.status_code == 200
     page = landing.content.decode()
@@ -174,10 +179,10 @@ def test_cancelling_leaves_the_invoice_open_and_the_return_page_says_it_failed(
 def test_a_pay_form_posted_back_with_a_changed_amount_is_refused(
     browser: Client, pay_link: str, invoice: Invoice
 ) -> None:
-    page = browser.get(pay_link, **EN).content.decode()
+    page = browser.get(pay_link).content.decode()
     fields = {**form_fields(page), "vnp_Amount": "100", "decision": "pay"}
 
-    response = browser.post(PAY_PAGE, fields, **EN)
+    response = browser.post(PAY_PAGE, fields)
 
     assert response.status_code == 400
     assert reload(invoice).status == "open"
@@ -193,7 +198,7 @@ def test_the_pay_page_never_sends_the_citizen_to_another_site(browser: Client, i
         }
     )
 
-    response = browser.post(PAY_PAGE, {**fields, "decision": "cancel"}, **EN)
+    response = browser.post(PAY_PAGE, {**fields, "decision": "cancel"})
 
     assert response.status_code == 302
     assert "evil.example" not in urlsplit(response["Location"]).netloc
@@ -210,9 +215,7 @@ def test_a_tampered_return_query_cannot_be_read_and_marks_nothing_paid(
     query = dict(parse_qsl(urlsplit(cancelled["Location"]).query))
     before = invoice_state(invoice)
 
-    response = browser.get(
-        RETURN_PAGE, {**query, "vnp_ResponseCode": "00", "vnp_TransactionStatus": "00"}, **EN
-    )
+    response = browser.get(RETURN_PAGE, {**query, "vnp_ResponseCode": "00", "vnp_TransactionStatus": "00"})
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -229,7 +232,7 @@ def test_a_tampered_return_query_cannot_be_read_and_marks_nothing_paid(
 def test_a_return_page_without_a_genuine_query_cannot_be_read(
     client: Client, db: Any, query: dict[str, str]
 ) -> None:
-    response = client.get(RETURN_PAGE, query, **EN)
+    response = client.get(RETURN_PAGE, query)
 
     assert response.status_code == 400
     assert "We could not read this payment" in response.content.decode()
@@ -250,7 +253,7 @@ def test_a_genuine_success_on_the_return_page_alone_marks_nothing_paid(
     )
     before = invoice_state(invoice)
 
-    response = client.get(RETURN_PAGE, query, **EN)
+    response = client.get(RETURN_PAGE, query)
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -261,11 +264,11 @@ def test_a_genuine_success_on_the_return_page_alone_marks_nothing_paid(
 
 
 def test_the_return_page_of_an_unknown_provider_is_not_found(client: Client, db: Any) -> None:
-    assert client.get("/payments/return/paypal/", **EN).status_code == 404
+    assert client.get("/payments/return/paypal/").status_code == 404
 
 
 def test_the_counter_has_no_return_page_to_read(client: Client, invoice: Invoice) -> None:
-    response = client.get("/payments/return/counter/", signed({"vnp_TxnRef": invoice.reference}), **EN)
+    response = client.get("/payments/return/counter/", signed({"vnp_TxnRef": invoice.reference}))
 
     assert response.status_code == 400
     assert reload(invoice).status == "open"
@@ -277,17 +280,17 @@ def test_the_counter_has_no_return_page_to_read(client: Client, invoice: Invoice
 def test_a_citizen_files_pays_in_the_sandbox_and_sees_the_receipt(
     browser: Client, dossier: Dossier, invoice: Invoice
 ) -> None:
-    detail = browser.get(f"/dossiers/{dossier.pk}/", **EN).content.decode()
+    detail = browser.get(f"/dossiers/{dossier.pk}/").content.decode()
     assert "Not paid yet" in detail
     assert 'name="provider" value="sandbox"' in detail
 
-    started = browser.post(f"/payments/dossiers/{dossier.pk}/pay/", {"provider": "sandbox"}, **EN)
+    started = browser.post(f"/payments/dossiers/{dossier.pk}/pay/", {"provider": "sandbox"})
     assert started.status_code == 302
     assert urlsplit(started["Location"]).path == PAY_PAGE
     returned = decide(browser, path_and_query(started["Location"]), "pay")
-    assert "The fee is paid" in browser.get(path_and_query(returned["Location"]), **EN).content.decode()
+    assert "The fee is paid" in browser.get(path_and_query(returned["Location"])).content.decode()
 
-    detail = browser.get(f"/dossiers/{dossier.pk}/", **EN).content.decode()
+    detail = browser.get(f"/dossiers/{dossier.pk}/").content.decode()
     assert "Not paid yet" not in detail
     assert 'name="provider"' not in detail
     receipt_url = f"/api/v1/dossiers/{dossier.pk}/invoice/receipt/"
@@ -302,7 +305,7 @@ def test_a_citizen_files_pays_in_the_sandbox_and_sees_the_receipt(
 def test_the_pay_button_with_a_provider_that_cannot_take_it_goes_back_to_the_dossier(
     browser: Client, dossier: Dossier, invoice: Invoice, provider: str
 ) -> None:
-    response = browser.post(f"/payments/dossiers/{dossier.pk}/pay/", {"provider": provider}, **EN)
+    response = browser.post(f"/payments/dossiers/{dossier.pk}/pay/", {"provider": provider})
 
     assert response.status_code == 302
     assert response["Location"] == f"/dossiers/{dossier.pk}/"
@@ -315,7 +318,7 @@ def test_another_citizen_cannot_start_paying_from_the_page(
 ) -> None:
     client.force_login(citizen2)
 
-    response = client.post(f"/payments/dossiers/{dossier.pk}/pay/", {"provider": "sandbox"}, **EN)
+    response = client.post(f"/payments/dossiers/{dossier.pk}/pay/", {"provider": "sandbox"})
 
     assert urlsplit(response.get("Location", "")).path != PAY_PAGE
     assert not PaymentEvent.objects.filter(kind=EventKind.STARTED).exists()
@@ -326,12 +329,11 @@ def test_a_receiver_takes_the_fee_at_the_desk_from_the_console(
 ) -> None:
     client.force_login(receiver)
     console_page = f"/console/dossiers/{dossier.pk}/"
-    assert "Record the payment" in client.get(console_page, **EN).content.decode()
+    assert "Record the payment" in client.get(console_page).content.decode()
 
     response = client.post(
         f"/payments/dossiers/{dossier.pk}/counter-payment/",
         {"method": "bank_qr", "reference": " QR-2611-0001 ", "next": console_page},
-        **EN,
     )
 
     assert response.status_code == 302
@@ -339,7 +341,7 @@ def test_a_receiver_takes_the_fee_at_the_desk_from_the_console(
     invoice = reload(invoice)
     assert (invoice.status, invoice.provider, invoice.online) == ("paid", "counter", False)
     assert Payment.objects.get().transaction_no == "QR-2611-0001"
-    page = client.get(console_page, **EN).content.decode()
+    page = client.get(console_page).content.decode()
     assert "The payment at the desk is recorded." in page
     assert "Record the payment" not in page
 
@@ -352,7 +354,6 @@ def test_a_receiver_waives_the_fee_with_its_reason_from_the_console(
     response = client.post(
         f"/payments/dossiers/{dossier.pk}/waive/",
         {"reason": "Hộ nghèo", "next": "https://evil.example/"},
-        **EN,
     )
 
     assert response.status_code == 302
@@ -368,7 +369,7 @@ def test_a_receiver_waives_the_fee_with_its_reason_from_the_console(
 def test_a_citizen_cannot_take_or_waive_their_own_fee_from_the_pages(
     browser: Client, dossier: Dossier, invoice: Invoice, path: str, data: dict[str, str]
 ) -> None:
-    response = browser.post(f"/payments/dossiers/{dossier.pk}/{path}/", data, **EN)
+    response = browser.post(f"/payments/dossiers/{dossier.pk}/{path}/", data)
 
     assert response.status_code == 302
     assert reload(invoice).status == "open"

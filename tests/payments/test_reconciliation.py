@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from payments.models import Invoice, Mismatch, Reconciliation
 from payments.tasks import reconcile_reports
+from tests.english import in_english
 from tests.payments.conftest import good_notice, submit_dossier
 
 HEADER = "reference,transaction_no,amount,status"
@@ -296,7 +297,7 @@ def test_the_provinces_finance_staff_see_every_mismatch(
     reconcile(write(tmp_path, [HEADER, f"{one.reference},T1,50000,00", f"{two.reference},T2,40000,00"]))
     client.force_login(request.getfixturevalue(who))
 
-    response = client.get("/payments/reconciliation/", HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(client).get("/payments/reconciliation/")
 
     assert response.status_code == 200
     page = response.content.decode()

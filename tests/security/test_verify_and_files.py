@@ -23,6 +23,7 @@ from portal import bounded
 from procedures import services as catalogue
 from procedures.content import version_content
 from procedures.models import Component
+from tests.english import in_english
 from tests.factories import DossierFactory, ProcedureVersionFactory
 from tests.signing.conftest import BASE_URL, approve, flip_a_signed_byte, result_pdf
 
@@ -173,7 +174,7 @@ def test_a_code_alone_or_with_a_wrong_key_reveals_nothing_and_the_right_key_show
 ) -> None:
     dossier, _ = genuine
     result = Result.objects.get(dossier=dossier)
-    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    browser = in_english(Client())
     unknown_code = "H12.01-261123-9999"
     unknown = record_section(browser.get("/verify/", {"code": unknown_code}).content.decode())
 

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from dossiers import pdf, pki, results, signers
 from dossiers.models import Dossier, Result
 from dossiers.signers import pades
+from tests.english import in_english
 from tests.factories import DossierFactory
 from tests.signing.conftest import append_forged_content, approve, flip_a_signed_byte, make_pki, result_pdf
 
@@ -191,7 +192,7 @@ def test_a_file_over_20_mb_is_too_large(db: Any) -> None:
 
 @pytest.fixture
 def browser() -> Client:
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
+    return in_english(Client())
 
 
 def test_the_page_opened_from_the_qr_shows_the_record(
@@ -277,7 +278,7 @@ def test_uploading_a_changed_result_on_the_page_says_invalid_and_why(
 
 def test_the_page_upload_works_with_its_csrf_token(genuine: tuple[Dossier, bytes]) -> None:
     _, data = genuine
-    browser = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    browser = in_english(Client(enforce_csrf_checks=True))
     browser.get(PAGE)
     token = browser.cookies["csrftoken"].value
 

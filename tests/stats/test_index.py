@@ -9,6 +9,7 @@ from django.utils import timezone
 from dossiers.models import Document, Rating
 from payments.models import Invoice
 from stats import selectors
+from tests.english import in_english
 from tests.factories import DossierFactory, ProcedureVersionFactory
 
 
@@ -132,6 +133,6 @@ def test_citizens_and_visitors_do_not_read_the_index(api: Any, citizen: Any) -> 
 def test_the_public_service_index_page_shows_the_province_and_its_agencies(
     client: Any, figures: dict[str, Any]
 ) -> None:
-    page = client.get("/service-index/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = in_english(client).get("/service-index/").content.decode()
 
     assert "Sở Tư pháp" in page and "Sở Xây dựng" in page
