@@ -93,3 +93,14 @@ def test_the_console_counts_and_lists_the_agencys_open_complaints(
     assert AccessLog.objects.filter(user=assessor, dossier=dossier, detail=f"complaint {late.pk}").exists()
     assert "0 open complaints" in _client(assessor_b).get("/console/queue/assess/").content.decode()
     assert str(dossier.code) not in _client(assessor_b).get("/console/complaints/").content.decode()
+
+
+def test_the_section_joins_the_dossier_pages_through_the_panels_hook() -> None:
+    from complaints import hooks
+    from complaints.panels import complaints_panel
+    from dossiers.panels import PANELS
+    from portal.hooks import AlreadyRegistered
+
+    assert complaints_panel in list(PANELS)
+    with pytest.raises(AlreadyRegistered):
+        hooks.register()
