@@ -9,7 +9,11 @@ from django.test import Client
 from django.utils import timezone
 
 from audit.models import AccessLog
+from complaints import hooks
 from complaints.models import Complaint
+from complaints.panels import complaints_panel
+from dossiers.panels import PANELS
+from portal.hooks import AlreadyRegistered
 from tests.factories import DossierFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,11 +100,6 @@ def test_the_console_counts_and_lists_the_agencys_open_complaints(
 
 
 def test_the_section_joins_the_dossier_pages_through_the_panels_hook() -> None:
-    from complaints import hooks
-    from complaints.panels import complaints_panel
-    from dossiers.panels import PANELS
-    from portal.hooks import AlreadyRegistered
-
     assert complaints_panel in list(PANELS)
     with pytest.raises(AlreadyRegistered):
         hooks.register()
