@@ -18,7 +18,9 @@ from portal.http import AuthenticatedHttpRequest
 
 
 def _first_error(form: TextForm) -> str:
-    return next((str(e) for errors in form.errors.values() for e in errors), _("Please correct the form below."))
+    return next(
+        (str(e) for errors in form.errors.values() for e in errors), _("Please correct the form below.")
+    )
 
 
 @citizen_page
