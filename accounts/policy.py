@@ -61,6 +61,9 @@ class Ask(StrEnum):
     PAY_ONLINE = "pay_online"
     COUNTER_PAYMENT = "counter_payment"  # take the fee at one's counter
     WAIVE = "waive"  # waive the fee
+    COMPLAIN = "complain"  # file a complaint or suggestion about the dossier (phản ánh, kiến nghị)
+    COMPLAINTS = "complaints"  # read the dossier's complaints and their answers
+    ANSWER_COMPLAINT = "answer_complaint"  # answer one on behalf of the agency
 
 
 R = Relation
@@ -83,6 +86,10 @@ RULES: dict[Ask, frozenset[Relation]] = {
     Ask.PAY_ONLINE: frozenset({R.APPLICANT}),
     Ask.COUNTER_PAYMENT: frozenset({R.RECEPTION, R.COMPETENT, R.SUPERUSER}),
     Ask.WAIVE: frozenset({R.COMPETENT, R.SUPERUSER}),
+    Ask.COMPLAIN: frozenset({R.APPLICANT}),
+    # Leaders read them too: complaints are how they steer (the service index), and their reads are logged.
+    Ask.COMPLAINTS: frozenset({*CASE_WORKERS, R.PROVINCE}),
+    Ask.ANSWER_COMPLAINT: frozenset({R.COMPETENT, R.SUPERUSER}),
 }
 
 # Whose step each state is: the staff role that takes dossiers in it ("assign to me").
@@ -153,6 +160,8 @@ def may(user: Any, ask: Ask, dossier: Any, *, of: Iterable[Relation] | None = No
         return dossier.state in RESULT_STATES
     if ask == Ask.RATE:
         return dossier.state == RETURNED
+    if ask == Ask.COMPLAIN:
+        return dossier.state != DRAFT
     if ask == Ask.ASSIGN:
         return STEP_ROLE.get(dossier.state) == user.role
     return True

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "stats",
     "notifications",
     "audit",
+    "complaints",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.context_processors.portal",
+                "complaints.context_processors.console_counts",
             ],
         },
     },
@@ -270,6 +272,8 @@ LOGGING = {
 # are due at the end of office hours.
 SLA_CUTOFF_HOUR = env.integer("SLA_CUTOFF_HOUR", 15, minimum=0)
 SLA_DUE_HOUR = env.integer("SLA_DUE_HOUR", 17, minimum=0)
+# Complaints and suggestions (complaints.services): the agency answers within this many working days.
+COMPLAINT_ANSWER_DAYS = env.integer("COMPLAINT_ANSWER_DAYS", 10, minimum=1)
 # Uploads: per file and per dossier, in bytes.
 # A PDF to verify (dossiers.results.verify): a signed result is far smaller; portal.middleware refuses a larger
 # request before it is read.

@@ -12,6 +12,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("procedures.api.urls")),
     path("", include("dossiers.api.urls")),
     path("", include("payments.api.urls")),
+    path("", include("complaints.api.urls")),
     path("stats/", StatsView.as_view(), name="stats-api"),
 ]
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("service-index/", public_index, name="service-index"),
     path("", include("procedures.urls")),
     path("", include("dossiers.urls")),
+    path("", include("complaints.urls")),
     path("console/", include("dossiers.console_urls")),
     path("manage/", include("procedures.publishing_urls")),
     path("manage/calendar/", include("dossiers.calendar_urls")),

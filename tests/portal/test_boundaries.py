@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-OTHER_APPS = ("payments", "notifications", "stats")
+OTHER_APPS = ("payments", "notifications", "stats", "complaints")
 LOAD = re.compile(r"{%\s*load\s+([^%]+?)\s*%}")
 
 

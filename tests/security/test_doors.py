@@ -32,7 +32,7 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ID_NUMBER = "001088000123"  # the factory's applicant
 UNKNOWN_PK = 987654321
 PREFIXES = ("api/v1/dossiers/", "dossiers/", "console/dossiers/", "console/walk-in/", "payments/dossiers/")
-API_NAMESPACES = ("dossiers-api", "payments-api")
+API_NAMESPACES = ("dossiers-api", "payments-api", "complaints-api")
 
 # What each door asks, by URL name: (question, who the page is for). ``None``: the URL takes no GET (its answer
 # to a GET must still not depend on the dossier). "api": anyone with an account; "citizen": citizens' pages;
@@ -52,6 +52,7 @@ QUESTIONS: dict[str, tuple[Ask | None, str]] = {
     "payments-api:counter-payment": (None, "api"),
     "payments-api:waive": (None, "api"),
     "payments-api:receipt": (Ask.RECEIPT, "api"),
+    "complaints-api:dossier-complaints": (Ask.COMPLAINTS, "api"),
     "dossiers:detail": (Ask.VIEW, "citizen"),
     "dossiers:edit": (Ask.VIEW, "citizen"),
     "dossiers:upload": (None, "citizen"),
@@ -59,6 +60,7 @@ QUESTIONS: dict[str, tuple[Ask | None, str]] = {
     "dossiers:review": (Ask.VIEW, "citizen"),
     "dossiers:withdraw": (Ask.VIEW, "citizen"),
     "dossiers:rate": (None, "citizen"),
+    "complaints:file": (None, "citizen"),
     "console:dossier": (Ask.VIEW, "console"),
     "console:assign": (None, "console"),
     "console:action": (None, "console"),

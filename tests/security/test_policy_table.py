@@ -33,31 +33,34 @@ LETTERS: dict[str, Ask] = {
     "O": Ask.PAY_ONLINE,
     "M": Ask.COUNTER_PAYMENT,
     "W": Ask.WAIVE,
+    "F": Ask.COMPLAIN,
+    "K": Ask.COMPLAINTS,
+    "Y": Ask.ANSWER_COMPLAINT,
 }
 STATES = ("draft", "submitted", "assessing", "result_ready", "returned")
 NOTHING = dict.fromkeys(STATES, "")
-PROVINCE_VIEW = {"draft": "", **dict.fromkeys(STATES[1:], "VIHLN")}
+PROVINCE_VIEW = {"draft": "", **dict.fromkeys(STATES[1:], "VIHLNK")}
 # Staff of the competent agency who are not receivers (assessor, approver): only the assessor's step is theirs.
 ASSESSOR = {
     "draft": "",
-    "submitted": "VPDrSIHLNaCW",
-    "assessing": "VPDrSIHLNACW",
-    "result_ready": "VPDRSIHLNaCW",
-    "returned": "VPDRSIHLNaCW",
+    "submitted": "VPDrSIHLNaCWKY",
+    "assessing": "VPDrSIHLNACWKY",
+    "result_ready": "VPDRSIHLNaCWKY",
+    "returned": "VPDRSIHLNaCWKY",
 }
 APPROVER = {
     "draft": "",
-    "submitted": "VPDrSIHLNaCW",
-    "assessing": "VPDrSIHLNaCW",
-    "result_ready": "VPDRSIHLNaCW",
-    "returned": "VPDRSIHLNaCW",
+    "submitted": "VPDrSIHLNaCWKY",
+    "assessing": "VPDrSIHLNaCWKY",
+    "result_ready": "VPDRSIHLNaCWKY",
+    "returned": "VPDRSIHLNaCWKY",
 }
 COMPETENT_RECEIVER = {
     "draft": "",
-    "submitted": "VPDrSIHLNACMW",
-    "assessing": "VPDrSIHLNaCMW",
-    "result_ready": "VPDRSIHLNACMW",
-    "returned": "VPDRSIHLNaCMW",
+    "submitted": "VPDrSIHLNACMWKY",
+    "assessing": "VPDrSIHLNaCMWKY",
+    "result_ready": "VPDRSIHLNACMWKY",
+    "returned": "VPDRSIHLNaCMWKY",
 }
 
 # (case, persona, dossier kind: see ``make_dossier``, expected letters per state)
@@ -67,11 +70,11 @@ TABLE: list[tuple[str, str, str, dict[str, str]]] = [
         "citizen",
         "online_a",
         {
-            "draft": "VPDrSILEtCO",
-            "submitted": "VPDrSILetCO",
-            "assessing": "VPDrSILetCO",
-            "result_ready": "VPDRSILetCO",
-            "returned": "VPDRSILeTCO",
+            "draft": "VPDrSILEtCOfK",
+            "submitted": "VPDrSILetCOFK",
+            "assessing": "VPDrSILetCOFK",
+            "result_ready": "VPDRSILetCOFK",
+            "returned": "VPDRSILeTCOFK",
         },
     ),
     ("another citizen", "citizen2", "online_a", NOTHING),
@@ -81,11 +84,11 @@ TABLE: list[tuple[str, str, str, dict[str, str]]] = [
         "receiver",
         "walk_in_b",
         {
-            "draft": "VPDrSIHLEC",
-            "submitted": "VPDrSIHLeCM",
-            "assessing": "VPDrSIHLeCM",
-            "result_ready": "VPDRSIHLeCM",
-            "returned": "VPDRSIHLeCM",
+            "draft": "VPDrSIHLECK",
+            "submitted": "VPDrSIHLeCMK",
+            "assessing": "VPDrSIHLeCMK",
+            "result_ready": "VPDRSIHLeCMK",
+            "returned": "VPDRSIHLeCMK",
         },
     ),
     (
@@ -93,11 +96,11 @@ TABLE: list[tuple[str, str, str, dict[str, str]]] = [
         "citizen",
         "walk_in_joined",
         {
-            "draft": "VPDrSILEtCO",
-            "submitted": "VPDrSILetCO",
-            "assessing": "VPDrSILetCO",
-            "result_ready": "VPDRSILetCO",
-            "returned": "VPDRSILeTCO",
+            "draft": "VPDrSILEtCOfK",
+            "submitted": "VPDrSILetCOFK",
+            "assessing": "VPDrSILetCOFK",
+            "result_ready": "VPDRSILetCOFK",
+            "returned": "VPDRSILeTCOFK",
         },
     ),
     ("a receiver of the competent agency", "receiver", "online_a", COMPETENT_RECEIVER),
@@ -109,7 +112,7 @@ TABLE: list[tuple[str, str, str, dict[str, str]]] = [
         "a receiving counter of another agency, before and after another counter took it in",
         "receiver_b",
         "online_a",
-        {"draft": "", "submitted": "VPDrSIHLCM", "assessing": "", "result_ready": "", "returned": ""},
+        {"draft": "", "submitted": "VPDrSIHLCMK", "assessing": "", "result_ready": "", "returned": ""},
     ),
     (
         "the receiving counter of another agency that took it in",
@@ -117,10 +120,10 @@ TABLE: list[tuple[str, str, str, dict[str, str]]] = [
         "online_b",
         {
             "draft": "",
-            "submitted": "VPDrSIHLCM",
-            "assessing": "VPDrSIHLCM",
-            "result_ready": "VPDRSIHLCM",
-            "returned": "VPDRSIHLCM",
+            "submitted": "VPDrSIHLCMK",
+            "assessing": "VPDrSIHLCMK",
+            "result_ready": "VPDRSIHLCMK",
+            "returned": "VPDRSIHLCMK",
         },
     ),
     ("an assessor of an unrelated agency", "assessor_b", "online_a", NOTHING),
@@ -132,11 +135,11 @@ TABLE: list[tuple[str, str, str, dict[str, str]]] = [
         "superuser",
         "online_a",
         {
-            "draft": "VPDrSIHLNCMW",
-            "submitted": "VPDrSIHLNCMW",
-            "assessing": "VPDrSIHLNCMW",
-            "result_ready": "VPDRSIHLNCMW",
-            "returned": "VPDRSIHLNCMW",
+            "draft": "VPDrSIHLNCMWKY",
+            "submitted": "VPDrSIHLNCMWKY",
+            "assessing": "VPDrSIHLNCMWKY",
+            "result_ready": "VPDRSIHLNCMWKY",
+            "returned": "VPDRSIHLNCMWKY",
         },
     ),
     ("an inactive receiver of the competent agency", "inactive_receiver", "online_a", NOTHING),
