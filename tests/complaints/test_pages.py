@@ -14,13 +14,14 @@ from complaints.models import Complaint
 from complaints.panels import complaints_panel
 from dossiers.panels import PANELS
 from portal.hooks import AlreadyRegistered
+from tests.english import in_english
 from tests.factories import DossierFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _client(user: Any) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = in_english(Client())
     client.force_login(user)
     return client
 
