@@ -6,6 +6,7 @@ PostgreSQL, where these never skip; SQLite has no row locks to test.
 """
 
 import re
+import threading
 from collections import Counter
 from typing import Any
 
@@ -86,21 +87,38 @@ def test_two_receivers_receiving_one_dossier_at_once_through_the_api_get_200_and
 
 
 def test_receivers_of_two_agencies_receiving_one_dossier_at_once_get_200_and_409_never_404(
-    api: Any, receiver: Any, receiver_b: Any, version_a: Any, citizen: Any
+    api: Any, receiver: Any, receiver_b: Any, version_a: Any, citizen: Any, monkeypatch: Any
 ) -> None:
     dossier = DossierFactory(version=version_a, applicant=citizen, submitted=True)
     attach_required_papers(dossier)
+    # "At once" made certain rather than left to the threads' timing: the winner's reception does not commit before
+    # both counters have looked at the dossier (the loser then waits on the row lock and finds it taken).
+    looked: set[int] = set()
+    both_looked = threading.Event()
+    real_may = workflow.may
 
-    statuses = run_at_once(
-        [
-            lambda clerk=clerk: (
-                api(clerk)
-                .post(f"/api/v1/dossiers/{dossier.pk}/actions/receive/", {}, format="json")
-                .status_code
-            )
-            for clerk in (receiver, receiver_b)
-        ]
-    )
+    def may(user: Any, ask: Any, seen: Any) -> bool:
+        looked.add(threading.get_ident())
+        if len(looked) == 2:
+            both_looked.set()
+        return real_may(user, ask, seen)
+
+    def hold_until_both_looked(dossier: Any, actor: Any) -> None:
+        assert both_looked.wait(timeout=60)
+
+    monkeypatch.setattr(workflow, "may", may)
+    receive_effects = workflow.IN_TRANSACTION[workflow.Action.RECEIVE]
+    with receive_effects.replaced(*receive_effects, hold_until_both_looked):
+        statuses = run_at_once(
+            [
+                lambda clerk=clerk: (
+                    api(clerk)
+                    .post(f"/api/v1/dossiers/{dossier.pk}/actions/receive/", {}, format="json")
+                    .status_code
+                )
+                for clerk in (receiver, receiver_b)
+            ]
+        )
 
     assert sorted(statuses) == [200, 409]
     assert DossierEvent.objects.filter(dossier=dossier, action="receive").count() == 1
