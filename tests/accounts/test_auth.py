@@ -199,6 +199,42 @@ def test_logging_in_redirects_home_with_a_session(client, citizen):
     assert int(client.session["_auth_user_id"]) == citizen.pk
 
 
+@pytest.mark.parametrize(
+    ("who", "home"),
+    [
+        ("receiver", "/console/"),
+        ("assessor", "/console/"),
+        ("approver", "/console/"),
+        ("province_admin", "/manage/procedures/"),
+        ("leader", "/service-index/"),
+    ],
+)
+def test_each_role_lands_on_its_own_home_after_login(client, request, who, home):
+    user = request.getfixturevalue(who)
+
+    response = browser_login(client, user.username, PASSWORD)
+
+    assert response.status_code == 302 and response["Location"] == home
+
+
+def test_a_safe_next_wins_over_the_roles_home_and_an_outside_one_is_ignored(client, receiver):
+    assert browser_login(client, "receiver", PASSWORD, next="/messages/")["Location"] == "/messages/"
+    client.logout()
+    assert (
+        browser_login(client, "receiver", PASSWORD, next="https://evil.example/")["Location"] == "/console/"
+    )
+
+
+def test_an_app_may_name_a_roles_home_through_the_landing_hook(client, leader):
+    from accounts.landing import LANDING
+
+    def dashboard(user):
+        return "/somewhere/" if user.role == "leader" else None
+
+    with LANDING.replaced(dashboard):
+        assert browser_login(client, "leader", PASSWORD)["Location"] == "/somewhere/"
+
+
 def test_logging_in_goes_back_to_the_page_asked_for(client, province_admin):
     response = browser_login(client, "province_admin", PASSWORD, next="/manage/procedures/")
 
