@@ -8,6 +8,8 @@ from accounts.models import User
 from procedures.constants import AgencyLevel, OnlineLevel, ProcedureLevel, VersionState
 from procedures.models import Agency, Component, Fee, FormField, Procedure, ProcedureVersion, Sector, Step
 
+PASSWORD = "correct horse battery"  # every persona's password
+
 
 class AgencyFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -38,7 +40,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "An"
     last_name = "Nguyễn Văn"
     role = Role.CITIZEN
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def saved(self, create: bool, extracted: object, **kwargs: object) -> None:

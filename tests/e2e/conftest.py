@@ -14,8 +14,11 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
+from django.urls import reverse
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, expect, sync_playwright
 from pytest_django import live_server_helper
+
+from tests.factories import PASSWORD
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/lib/chromium/chromium")
 CHROMIUM_ARGS = [
@@ -141,3 +144,13 @@ def screenshot(request: pytest.FixtureRequest) -> Any:
         return path
 
     return take
+
+
+def log_in(page: Page, username: str) -> None:
+    """Log ``username`` in through the login page, as its only session in this browser context."""
+    page.context.clear_cookies()
+    page.goto(reverse("accounts:login"))
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("header .who")).to_be_visible()

@@ -14,11 +14,11 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from dossiers.models import Dossier
+from tests.e2e.conftest import log_in
 from tests.factories import DossierFactory, ProcedureVersionFactory, SectorFactory
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct horse battery"  # the personas' password in tests/factories.py
 WCAG_22_AA = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]}
 }
@@ -32,15 +32,6 @@ def _violations(page: Page) -> list[str]:
         + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
         for violation in results.response["violations"]
     ]
-
-
-def _log_in(page: Page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(reverse("accounts:login"))
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator("header .who")).to_be_visible()
 
 
 @pytest.fixture
@@ -92,7 +83,7 @@ def test_the_main_pages_have_no_wcag_22_aa_violation(
             if who is None:
                 page.context.clear_cookies()
             else:
-                _log_in(page, who)
+                log_in(page, who)
             logged_in = who
         response = page.goto(address())
         assert response is not None and response.status < 400, f"{name}: {response and response.status}"
@@ -100,7 +91,7 @@ def test_the_main_pages_have_no_wcag_22_aa_violation(
         if violations := _violations(page):
             found[name] = violations
     # A page with a flash message: the draft saved.
-    _log_in(page, "citizen")
+    log_in(page, "citizen")
     page.goto(reverse("dossiers:edit", args=[portal["draft"].pk]))
     page.locator("button[name=save]").first.click()
     expect(page.locator("main [role=status] > ul.messages > li")).to_have_count(1)

@@ -17,11 +17,11 @@ from playwright.sync_api import Locator, Page, expect
 
 from procedures.constants import CatalogueAction, OnlineLevel, ProcedureLevel
 from procedures.models import Component, Fee, Procedure, Step
+from tests.e2e.conftest import log_in
 from tests.factories import AgencyFactory, ProcedureFactory, ProcedureVersionFactory, SectorFactory
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct horse battery"  # the personas' password in tests/factories.py
 TEMPLATE_PDF = b"%PDF-1.4\n% to khai dang ky khai sinh\n%%EOF\n"
 
 
@@ -165,14 +165,6 @@ def _assert_fits_the_screen(page: Page) -> None:
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 
-def _log_in(page: Page, username: str) -> None:
-    page.goto(reverse("accounts:login"))
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator("header .who")).to_be_visible()
-
-
 def test_citizen_on_a_phone_finds_birth_registration_without_diacritics_and_sees_what_to_bring(
     phone_page: Page, catalogue: dict[str, Any], screenshot: Any, tmp_path: Path
 ) -> None:
@@ -227,7 +219,7 @@ def test_province_admin_publishes_a_new_version_and_citizens_see_the_new_days_an
 ) -> None:
     admin, citizen = desktop_page, phone_page
     public_page = reverse("procedures:detail", args=["2.000488"])
-    _log_in(admin, "province_admin")
+    log_in(admin, "province_admin")
     screenshot(admin, "1-logged-in")
 
     admin.locator(f'header nav a[href="{reverse("publishing:list")}"]').click()

@@ -8,11 +8,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from tests.factories import ProcedureVersionFactory
+from tests.factories import PASSWORD, ProcedureVersionFactory
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct horse battery"  # the personas' password in tests/factories.py
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -31,7 +30,7 @@ def _visit(page: Page, url: str) -> list[str]:
     return [f"{url}: {violation}" for violation in _violations(page)]
 
 
-def _log_in(page: Page, username: str) -> list[str]:
+def log_in(page: Page, username: str) -> list[str]:
     violations = _visit(page, reverse("accounts:login"))
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(PASSWORD)
@@ -77,10 +76,10 @@ def test_the_main_pages_record_no_csp_violation(
             reverse("service-index"),
         ):
             violations += _visit(page, url)
-        violations += _log_in(page, citizen.username)
+        violations += log_in(page, citizen.username)
         violations += _visit(page, reverse("dossiers:mine"))
         context.clear_cookies()
-        violations += _log_in(page, receiver.username)
+        violations += log_in(page, receiver.username)
         violations += _visit(page, reverse("console:home"))
         violations += _visit(page, reverse("console:walk_in"))
         # htmx's search on the walk-in page swaps content in without injecting an inline style.

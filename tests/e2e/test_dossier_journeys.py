@@ -31,12 +31,11 @@ from reportlab.pdfgen import canvas
 from dossiers import pki, signers
 from dossiers.models import Dossier
 from procedures.models import Component
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, log_in
 from tests.factories import ProcedureVersionFactory
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct horse battery"  # the personas' password in tests/factories.py
 PROVINCE = "Tỉnh Hòa Bình Xanh"
 PDFTOPPM = "/usr/bin/pdftoppm"
 CODE = re.compile(r"^H12\.01-\d{6}-\d{4}$")
@@ -115,15 +114,6 @@ def version(agency_a: Any, demo_ca: tuple[Path, Any, Any]) -> Any:
 # --- Helpers --------------------------------------------------------------------------------------------------
 
 
-def _log_in(page: Page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(reverse("accounts:login"))
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator("header .who")).to_be_visible()
-
-
 def _vi(text: str) -> str:
     with translation.override("vi"):
         return gettext(text)
@@ -190,7 +180,7 @@ def test_a_citizen_files_online_pays_in_the_sandbox_and_staff_take_it_to_a_signe
 
     # The citizen, on a phone, starts from the procedure's public page.
     page = phone_page
-    _log_in(page, "citizen")
+    log_in(page, "citizen")
     page.goto(reverse("procedures:detail", args=[code]))
     page.locator(f'form[action="{reverse("dossiers:file", args=[code])}"] button').click()
     expect(page).to_have_url(re.compile(r"/dossiers/\d+/edit/$"))
@@ -254,7 +244,7 @@ def test_a_citizen_files_online_pays_in_the_sandbox_and_staff_take_it_to_a_signe
 
     # The receiver finds it in the receive queue and receives it: the fee is paid, nothing holds it back.
     staff = desktop_page
-    _log_in(staff, "receiver")
+    log_in(staff, "receiver")
     _open_from_queue(staff, "receive", dossier)
     screenshot(staff, "7-to-receive")
     _action(staff, dossier, "receive").locator("textarea").fill("Đủ giấy tờ, đã thu phí trực tuyến.")
@@ -263,7 +253,7 @@ def test_a_citizen_files_online_pays_in_the_sandbox_and_staff_take_it_to_a_signe
     expect(staff.locator(".dossier-head .badge.state-assessing")).to_be_visible()
 
     # The assessor proposes to grant it, with a note.
-    _log_in(staff, "assessor")
+    log_in(staff, "assessor")
     _open_from_queue(staff, "assess", dossier)
     assess = _action(staff, dossier, "assess")
     assess.locator("input[name=assess-outcome][value=grant]").check()
@@ -274,7 +264,7 @@ def test_a_citizen_files_online_pays_in_the_sandbox_and_staff_take_it_to_a_signe
     expect(staff.locator(".dossier-head .badge.state-approving")).to_be_visible()
 
     # The approver approves as proposed; the result is signed at once (tasks run in process).
-    _log_in(staff, "approver")
+    log_in(staff, "approver")
     _open_from_queue(staff, "approve", dossier)
     approve = _action(staff, dossier, "approve")
     expect(approve.locator("input[name=approve-outcome][value='']")).to_be_checked()
@@ -308,7 +298,7 @@ def test_a_walk_in_is_entered_paid_at_the_desk_and_received_at_the_counter(
     page = desktop_page
 
     # A receiver of agency B takes a dossier of agency A's procedure: the province has no boundaries.
-    _log_in(page, "receiver_b")
+    log_in(page, "receiver_b")
     page.goto(reverse("console:home"))
     page.locator(f'.console-bar a[href="{reverse("console:walk_in")}"]').click()
     page.locator("#walk-in-procedure").select_option(code)
@@ -366,7 +356,7 @@ def test_a_walk_in_is_entered_paid_at_the_desk_and_received_at_the_counter(
     assert dossier.agency_id == version.agency_id
 
     # It waits in agency A's assess queue.
-    _log_in(page, "assessor")
+    log_in(page, "assessor")
     _open_from_queue(page, "assess", dossier)
     expect(page.locator(".console-main")).to_contain_text("Trần Văn Bình")
     screenshot(page, "5-in-agency-a-queue")
