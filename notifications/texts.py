@@ -13,12 +13,12 @@ from django.conf import settings
 from django.template import Context, Engine
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import urlencode
 
 from dossiers import presentation
 from dossiers.constants import Outcome
 from dossiers.models import Dossier, DossierEvent
 from dossiers.sla import TZ
+from dossiers.slips import lookup_url
 from notifications.constants import LANGUAGES, Channel
 from portal.urls_public import absolute_url
 
@@ -57,13 +57,6 @@ def local_date(moment: datetime | None) -> str:
 
 def local_time(moment: datetime | None) -> str:
     return timezone.localtime(moment, TZ).strftime("%H:%M") if moment else ""
-
-
-def lookup_url(dossier: Dossier) -> str:
-    return absolute_url(
-        None,
-        reverse("dossiers:lookup") + "?" + urlencode({"code": dossier.code or "", "key": dossier.lookup_key}),
-    )
 
 
 def dossier_context(
