@@ -83,7 +83,6 @@ def database(name: str, default: str) -> dict[str, Any]:
     if scheme != "sqlite":
         # psycopg 3 is the driver; connections are reused between requests.
         config["ENGINE"] = "django.db.backends.postgresql"
-        config.setdefault("CONN_MAX_AGE", 60)
         config.setdefault("CONN_HEALTH_CHECKS", True)
     return config
 

@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from dossiers.views.verify import verify
+from portal.health import healthz, readyz
 from procedures.views.catalogue import home
 from stats.api import StatsView
 from stats.views import public_index
@@ -17,6 +18,8 @@ api_v1: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("", home, name="home"),
     path("verify/", verify, name="verify"),
     path("service-index/", public_index, name="service-index"),

@@ -7,6 +7,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 
 from portal.api.errors import api_bad_request, api_not_found, api_server_error, refusal
+from portal.health import database_unavailable
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -38,6 +39,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if (unavailable := database_unavailable(request)) is not None:
+        return unavailable  # 503 with Retry-After while the database is away, not a 500
     if request.path.startswith("/api/"):
         return api_server_error(request)
     # Without the request's context: the error may have come before the middleware set up the user or session.

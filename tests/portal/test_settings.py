@@ -31,6 +31,9 @@ PORTAL_VARIABLES = [
     "PROVINCE_NAME",
     "LOG_LEVEL",
     "PORTAL_REQUIRE_SERVICES",
+    "DATABASE_CONN_MAX_AGE",
+    "DATABASE_POOL_SIZE",
+    "DATABASE_POOL_TIMEOUT",
 ]
 
 REPORT = """
@@ -46,6 +49,8 @@ print(json.dumps({
     "secret": s.SECRET_KEY,
     "limit": s.AXES_FAILURE_LIMIT,
     "email": s.EMAIL_BACKEND,
+    "max_age": s.DATABASES["default"].get("CONN_MAX_AGE"),
+    "pool": s.DATABASES["default"].get("OPTIONS", {}).get("pool"),
 }))
 """
 
@@ -99,7 +104,25 @@ def test_with_database_and_redis_urls_the_portal_uses_postgresql_redis_and_real_
     assert report["engine"] == "django.db.backends.postgresql"
     assert report["eager"] is False
     assert report["broker"] == "redis://cache.example:6379/0"
-    assert report["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert report["cache"] == "portal.cache.FallbackRedisCache"  # Redis, or memory while it is down
+    assert (report["max_age"], report["pool"]) == (60, None)  # connections kept between requests
+
+
+def test_a_pool_size_draws_postgresql_connections_from_psycopgs_pool(tmp_path):
+    report = started(
+        start(tmp_path, DATABASE_URL="postgres://portal@db.example:5432/portal", DATABASE_POOL_SIZE="8")
+    )
+
+    assert report["max_age"] == 0  # Django refuses a pool with persistent connections
+    assert report["pool"] == {"min_size": 2, "max_size": 8, "timeout": 10}
+
+
+def test_a_bad_pool_size_stops_start_up_naming_it(tmp_path):
+    failed = start(
+        tmp_path, DATABASE_URL="postgres://portal@db.example:5432/portal", DATABASE_POOL_SIZE="many"
+    )
+
+    assert failed.returncode != 0 and "DATABASE_POOL_SIZE" in failed.stderr
 
 
 @pytest.mark.parametrize(("value", "expected"), [("yes", True), ("0", False), ("TRUE", True), ("off", False)])
