@@ -5,7 +5,7 @@
 
 import logging
 
-from dossiers import tasks, workflow
+from dossiers import metrics, tasks, workflow
 from dossiers.workflow import Action
 
 log = logging.getLogger(__name__)
@@ -22,3 +22,4 @@ def queue_signing(dossier_id: int) -> None:
 
 def register() -> None:
     workflow.ON_COMMIT[Action.APPROVE].register(queue_signing)
+    metrics.register()

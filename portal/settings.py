@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "django_prometheus",
+    "django_guid",
     "portal",
     "accounts",
     "procedures",
@@ -53,6 +55,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: each request's count and latency by view (portal/metrics.py serves them at /metrics).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id (X-Request-ID, or a new one) on every log line of the request and in the response.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session middleware, so that it sees the session cookie a response sets.
@@ -75,6 +81,7 @@ MIDDLEWARE = [
     "portal.service_errors.ServiceErrorPages",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -281,13 +288,6 @@ CELERY_TIMEZONE = TIME_ZONE
 # The province this portal serves, as the demo and the pages name it.
 PROVINCE_NAME = env.string("PROVINCE_NAME", "Tỉnh Hòa Bình Xanh")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
 
 # The SLA clock (dossiers.sla): received at or after the cut-off hour counts from the next working day; results
 # are due at the end of office hours.
@@ -392,6 +392,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = env.string("SESSION_COOKIE_SAMESITE", "Lax")
 CSRF_COOKIE_SAMESITE = env.string("CSRF_COOKIE_SAMESITE", "Lax")
 SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", default=_real_host)
+# A load balancer's probes and the metrics scraper talk to the process directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31_536_000 if _real_host else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_real_host)
 SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", default=_real_host)
@@ -438,3 +440,32 @@ CELERY_BEAT_SCHEDULE |= {
     # Staff hear of due-soon and overdue dossiers once a day each; the hourly run only catches new ones.
     "notifications-due": {"task": "notifications.tasks.notify_due", "schedule": 3600.0},
 }
+
+# Logs: JSON lines with the request id (django-guid) off the demo, readable text in it; LOG_FORMAT chooses.
+LOG_FORMAT = env.string("LOG_FORMAT", "text" if PORTAL_DEMO else "json")
+if LOG_FORMAT not in {"text", "json"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is neither text nor json")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "text": {"format": "%(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(correlation_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "correlation_id": "request_id"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}
+    },
+    "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+# A client's X-Request-ID is kept when it is a UUID (else a new one is made) and sent back in the response.
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": True, "RETURN_HEADER": True}
+# /metrics is served only to a caller with this bearer token (portal/metrics.py).
+METRICS_TOKEN = env.string("METRICS_TOKEN", "")

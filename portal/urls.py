@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from dossiers.views.verify import verify
 from portal.health import healthz, readyz
+from portal.metrics import metrics
 from procedures.views.catalogue import home
 from stats.api import StatsView
 from stats.views import public_index
@@ -20,6 +21,7 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("", home, name="home"),
     path("verify/", verify, name="verify"),
     path("service-index/", public_index, name="service-index"),

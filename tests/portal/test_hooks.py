@@ -59,11 +59,16 @@ def test_an_apps_hooks_are_registered_once_and_a_second_registration_is_refused(
 
 
 def test_the_apps_hooks_are_in_place_after_start_up() -> None:
-    assert list(workflow.ON_COMMIT[Action.APPROVE]) == [dossiers_hooks.queue_signing]
+    assert [f.__name__ for f in workflow.ON_COMMIT[Action.APPROVE]] == ["queue_signing", "count_approve"]
     assert list(workflow.GUARDS[Action.RECEIVE]) == [payments_hooks.fee_before_reception]
     assert list(workflow.GUARDS[Action.RETURN]) == [payments_hooks.fee_before_return]
     assert list(workflow.IN_TRANSACTION[Action.SUBMIT]) == [payments_hooks.open_invoice]
     # Each step the citizen hears of has one message hook, and the apology reaches the citizen.
-    assert [f.__name__ for f in workflow.ON_COMMIT[Action.RECEIVE]] == ["queue_receive_messages"]
+    assert [f.__name__ for f in workflow.ON_COMMIT[Action.RECEIVE]] == [
+        "count_receive",
+        "queue_receive_messages",
+    ]
+    # Every transition is counted for the metrics (dossiers/metrics.py).
+    assert all(f"count_{action}" in [f.__name__ for f in workflow.ON_COMMIT[action]] for action in Action)
     assert list(schedule.ON_APOLOGY) == [notifications_hooks.tell_citizen_of_apology]
     assert list(schedule.ON_DRAFTS_EXPIRING) == [notifications_hooks.tell_citizens_of_expiring_drafts]
