@@ -4,6 +4,8 @@
 #   ./dev.sh test    run the whole test suite (pytest arguments may follow)
 # and, for CI and developers:
 #   ./dev.sh check   ruff, ruff format --check, manage.py check, makemigrations --check, mypy, lint-imports
+#   ./dev.sh replica start|stop   a streaming replica of the local PostgreSQL (127.0.0.1:5432) on port 5433,
+#                    in var/replica (pg_basebackup; CI's replica tests read from it; needs root or the postgres user)
 # Needs only Python 3.11+ and the package registries: uv comes from PyPI into .tools/, the project's packages
 # from uv.lock into .venv/, Debian's Chromium (browser tests) through apt when it is missing.
 set -euo pipefail
@@ -41,6 +43,38 @@ chromium() {
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 }
 
+# A hot standby of the PostgreSQL on 127.0.0.1:5432, streaming from it, on REPLICA_PORT (5433).
+replica() {
+  local port=${REPLICA_PORT:-5433} dir bin hba as_postgres=()
+  dir="$(pwd)/var/replica"
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  [ "$(id -u)" -eq 0 ] && as_postgres=(runuser -u postgres --)
+  case "${1:-start}" in
+    start)
+      if pg_isready -q -h 127.0.0.1 -p "$port"; then return; fi
+      # The primary must let a local replication connection in (trust, as for its other local connections).
+      hba=$(psql -h 127.0.0.1 -U postgres -tAc "SHOW hba_file" postgres)
+      if ! grep -Eq '^host[[:space:]]+replication[[:space:]]+all[[:space:]]+127\.0\.0\.1/32' "$hba"; then
+        echo "host replication all 127.0.0.1/32 trust" >>"$hba"
+        psql -h 127.0.0.1 -U postgres -qtAc "SELECT pg_reload_conf()" postgres >/dev/null
+      fi
+      rm -rf "$dir" && mkdir -p "$dir" && chmod 700 "$dir"
+      [ "$(id -u)" -eq 0 ] && chown postgres "$dir" && chmod o+x "$(dirname "$dir")"
+      "${as_postgres[@]}" pg_basebackup -h 127.0.0.1 -p 5432 -U postgres -D "$dir" -R -X stream -c fast
+      # Debian keeps a cluster's configuration under /etc: the standby gets its own, trusting local connections.
+      printf '%s\n' "local all all trust" "host all all 127.0.0.1/32 trust" >"$dir/pg_hba.conf"
+      : >"$dir/pg_ident.conf"
+      : >"$dir/postgresql.conf"
+      [ "$(id -u)" -eq 0 ] && chown postgres "$dir"/pg_hba.conf "$dir"/pg_ident.conf "$dir"/postgresql.conf
+      "${as_postgres[@]}" "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
+        -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c hot_standby=on" start >/dev/null
+      ;;
+    stop)
+      [ -d "$dir" ] && "${as_postgres[@]}" "$bin/pg_ctl" -D "$dir" -m fast stop >/dev/null 2>&1 || true
+      ;;
+  esac
+}
+
 case "${1:-serve}" in
   serve)
     setup
@@ -67,8 +101,11 @@ case "${1:-serve}" in
     .venv/bin/mypy
     .venv/bin/lint-imports --no-cache
     ;;
+  replica)
+    replica "${2:-start}"
+    ;;
   *)
-    echo "usage: ./dev.sh serve | test [pytest args] | check" >&2
+    echo "usage: ./dev.sh serve | test [pytest args] | check | replica start|stop" >&2
     exit 2
     ;;
 esac

@@ -71,7 +71,11 @@ def string_list(name: str, default: list[str]) -> list[str]:
 
 
 def database(name: str, default: str) -> dict[str, Any]:
-    url = _raw(name) or default
+    return database_config(name, _raw(name) or default)
+
+
+def database_config(name: str, url: str) -> dict[str, Any]:
+    """Django's settings of one database from its URL (read from the variable ``name``, for the messages)."""
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme not in _DB_SCHEMES:
         raise ImproperlyConfigured(

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A request that may have written pins its sender to the primary for a moment (read replicas).
+    "portal.replicas.PinWriters",
     # After authentication: the 404, 400 and 413 pages they answer with show who is logged in. Nothing before
     # them reads the body (CSRF reads it in process_view, after every middleware's call).
     "portal.middleware.RefuseControlCharactersInPath",
@@ -126,6 +128,20 @@ else:
             "max_size": pool_size,
             "timeout": env.integer("DATABASE_POOL_TIMEOUT", 10, minimum=1),
         }
+# Read replicas (portal/replicas.py): the lookup, the catalogue's reads and the statistics read from one of them.
+REPLICA_DATABASES: list[str] = []
+for _number, _url in enumerate(env.string_list("DATABASE_REPLICA_URLS", []), start=1):
+    DATABASES[f"replica{_number}"] = env.database_config("DATABASE_REPLICA_URLS", _url) | {
+        "TEST": {
+            "MIRROR": "default"
+        },  # a test run creates no database on a replica: it streams the primary's
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "OPTIONS": {k: v for k, v in DATABASES["default"].get("OPTIONS", {}).items() if k == "pool"},
+    }
+    REPLICA_DATABASES.append(f"replica{_number}")
+DATABASE_ROUTERS = ["portal.replicas.ReplicaRouter"]
+# How long whoever has just written reads from the primary, however far the replicas lag (seconds).
+REPLICA_PIN_SECONDS = env.integer("REPLICA_PIN_SECONDS", 10, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.redis_url("REDIS_URL")

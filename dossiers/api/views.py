@@ -33,6 +33,7 @@ from portal.api.parsers import JSONParser
 from portal.api.schema import FILE_RESPONSE, error_responses
 from portal.downloads import private_file_response
 from portal.errors import NotFound
+from portal.replicas import ReplicaReads
 from portal.throttling import DossierCreateThrottle, LookupThrottle, UploadThrottle
 
 MAX_PAGE_SIZE = 100
@@ -196,7 +197,7 @@ class AssignView(APIView):
         return _detail(request, pk)
 
 
-class LookupView(APIView):
+class LookupView(ReplicaReads, APIView):
     """Public lookup by code and key: state and dates, nothing personal. A wrong key is 404, like an unknown code."""
 
     permission_classes = [AllowAny]

@@ -25,6 +25,7 @@ from dossiers.views.doors import citizen_page, post_form
 from portal.errors import ServiceError
 from portal.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from portal.pagination import keyset_page, parse_id
+from portal.replicas import replica_page
 from portal.throttling import LookupThrottle, limit_page
 
 PAGE_SIZE = 20
@@ -164,6 +165,7 @@ def rate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @limit_page(LookupThrottle, when=lambda request: "code" in request.GET or "key" in request.GET)
+@replica_page
 def lookup(request: HtmxHttpRequest) -> HttpResponse:
     """Anyone with the code and key of a dossier sees its state and dates, nothing personal.
 

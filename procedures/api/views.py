@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.errors import NotFound
+from portal.replicas import ReplicaReads
 from procedures import selectors
 from procedures.api.serializers import (
     AgencySerializer,
@@ -20,7 +21,7 @@ from procedures.filters import ProcedureFilter
 from procedures.models import Agency, ProcedureVersion, Sector
 
 
-class ProcedureListView(generics.ListAPIView):
+class ProcedureListView(ReplicaReads, generics.ListAPIView):
     """Search the published catalogue.
 
     `q` ignores case and Vietnamese diacritics and must hold every word; a code-like `q` (`1.001193`) matches codes
@@ -41,7 +42,7 @@ class ProcedureListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class ProcedureDetailView(APIView):
+class ProcedureDetailView(ReplicaReads, APIView):
     """A procedure's published version: what to bring, fees, time, steps, legal basis and the applicant's form.
 
     404 when no procedure has this code or it has no published version.
@@ -57,7 +58,7 @@ class ProcedureDetailView(APIView):
         return Response(ProcedureDetailSerializer(version, context={"request": request}).data)
 
 
-class AgencyListView(generics.ListAPIView):
+class AgencyListView(ReplicaReads, generics.ListAPIView):
     """The province's agencies, by code."""
 
     permission_classes = [AllowAny]
@@ -68,7 +69,7 @@ class AgencyListView(generics.ListAPIView):
         return selectors.agencies()
 
 
-class SectorListView(generics.ListAPIView):
+class SectorListView(ReplicaReads, generics.ListAPIView):
     """The sectors of the catalogue, by name."""
 
     permission_classes = [AllowAny]

@@ -13,6 +13,7 @@ from django.views.decorators.cache import cache_control
 
 from accounts.permissions import has_permission
 from portal.http import HtmxHttpRequest
+from portal.replicas import replica_page
 from portal.urls_public import absolute_url
 from procedures import selectors
 from procedures.constants import VersionState
@@ -22,6 +23,7 @@ from procedures.models import Agency, Component, ProcedureVersion
 PAGE_SIZE = 20
 
 
+@replica_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -33,6 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@replica_page
 def search(request: HtmxHttpRequest) -> HttpResponse:
     """The catalogue search; with htmx only the results are sent back, as the citizen types."""
     procedure_filter = ProcedureFilter(request.GET or None, queryset=selectors.published_versions())
@@ -52,6 +55,7 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
+@replica_page
 def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     version = selectors.published_version_by_code(code)
     if version is None:
