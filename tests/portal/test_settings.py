@@ -34,6 +34,10 @@ PORTAL_VARIABLES = [
     "DATABASE_CONN_MAX_AGE",
     "DATABASE_POOL_SIZE",
     "DATABASE_POOL_TIMEOUT",
+    "DATABASE_REPLICA_URLS",
+    "REPLICA_PIN_SECONDS",
+    "LOG_FORMAT",
+    "METRICS_TOKEN",
 ]
 
 REPORT = """
@@ -51,6 +55,8 @@ print(json.dumps({
     "email": s.EMAIL_BACKEND,
     "max_age": s.DATABASES["default"].get("CONN_MAX_AGE"),
     "pool": s.DATABASES["default"].get("OPTIONS", {}).get("pool"),
+    "replicas": {alias: [db["PORT"], db["TEST"]["MIRROR"]] for alias, db in s.DATABASES.items() if alias != "default"},
+    "log_format": s.LOG_FORMAT,
 }))
 """
 
@@ -115,6 +121,23 @@ def test_a_pool_size_draws_postgresql_connections_from_psycopgs_pool(tmp_path):
 
     assert report["max_age"] == 0  # Django refuses a pool with persistent connections
     assert report["pool"] == {"min_size": 2, "max_size": 8, "timeout": 10}
+
+
+def test_replica_urls_become_read_only_mirrors_of_the_primary(tmp_path):
+    report = started(
+        start(
+            tmp_path,
+            DATABASE_URL="postgres://portal@db.example:5432/portal",
+            DATABASE_REPLICA_URLS="postgres://portal@r1.example:5433/portal, postgres://portal@r2.example:5433/portal",
+        )
+    )
+
+    assert report["replicas"] == {"replica1": [5433, "default"], "replica2": [5433, "default"]}
+
+
+def test_a_bad_replica_url_or_log_format_stops_start_up_naming_it(tmp_path):
+    assert "DATABASE_REPLICA_URLS" in start(tmp_path, DATABASE_REPLICA_URLS="mysql://x@y/z").stderr
+    assert "LOG_FORMAT" in start(tmp_path, LOG_FORMAT="xml").stderr
 
 
 def test_a_bad_pool_size_stops_start_up_naming_it(tmp_path):
