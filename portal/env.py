@@ -91,6 +91,44 @@ def database_config(name: str, url: str) -> dict[str, Any]:
     return config
 
 
+def storage(name: str) -> dict[str, Any] | None:
+    """The S3-compatible store of ``s3://bucket[/prefix][?endpoint_url=…&region_name=…]`` as django-storages'
+    options, or None (the local disk) when unset. The keys come from ``STORAGE_ACCESS_KEY`` and
+    ``STORAGE_SECRET_KEY`` (or their ``_FILE``), else from boto3's own chain (AWS_* variables, an instance role)."""
+    from urllib.parse import parse_qs
+
+    value = (_raw(name) or "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ImproperlyConfigured(f"{name}={value!r} is not s3://bucket[/prefix][?endpoint_url=…]")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    unknown = set(query) - {"endpoint_url", "region_name"}
+    if unknown:
+        raise ImproperlyConfigured(f"{name}: unknown option(s) {', '.join(sorted(unknown))}")
+    endpoint = query.get("endpoint_url")
+    if endpoint is not None and urlsplit(endpoint).scheme not in {"http", "https"}:
+        raise ImproperlyConfigured(f"{name}: endpoint_url={endpoint!r} is not an http(s) address")
+    return {
+        "bucket_name": parts.netloc,
+        "location": parts.path.strip("/"),
+        "endpoint_url": endpoint,
+        "region_name": query.get("region_name"),
+        "access_key": _raw("STORAGE_ACCESS_KEY"),
+        "secret_key": _raw("STORAGE_SECRET_KEY"),
+        # Private objects: no public ACL; served through the portal (policy checked, access logged), or by an
+        # address signed for five minutes; never overwritten (a second file of a name gets a name of its own).
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "signature_version": "s3v4",
+        "file_overwrite": False,
+        # Path-style addresses: what MinIO, moto and most S3-compatible stores answer.
+        "addressing_style": "path" if endpoint else None,
+    }
+
+
 def public_base_url(name: str) -> str:
     """An absolute http(s) address with a host and nothing after the path (``https://dichvucong.example.gov.vn``),
     without its trailing slash; "" when unset. A relative or schemeless value would print QR codes that open
