@@ -4,6 +4,8 @@
 #   ./dev.sh test    run the whole test suite (pytest arguments may follow)
 # and, for CI and developers:
 #   ./dev.sh check   ruff, ruff format --check, manage.py check, makemigrations --check, mypy, lint-imports
+#   ./dev.sh stack   the production-like stack on one machine (deploy/stack.sh): nginx, gunicorn, PostgreSQL and
+#                    its replica, Redis, a Celery worker and beat, an S3-compatible store
 #   ./dev.sh replica start|stop   a streaming replica of the local PostgreSQL (127.0.0.1:5432) on port 5433,
 #                    in var/replica (pg_basebackup; CI's replica tests read from it; needs root or the postgres user)
 # Needs only Python 3.11+ and the package registries: uv comes from PyPI into .tools/, the project's packages
@@ -104,8 +106,12 @@ case "${1:-serve}" in
   replica)
     replica "${2:-start}"
     ;;
+  stack)
+    setup
+    exec deploy/stack.sh
+    ;;
   *)
-    echo "usage: ./dev.sh serve | test [pytest args] | check | replica start|stop" >&2
+    echo "usage: ./dev.sh serve | test [pytest args] | check | stack | replica start|stop" >&2
     exit 2
     ;;
 esac

@@ -15,12 +15,13 @@ import sys
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from storages.backends.s3 import S3Storage
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +47,16 @@ def _broker() -> None:
 
 
 def _storage() -> None:
-    location = getattr(default_storage, "location", None)
-    if location is not None:  # the local disk: its folder there (or creatable) and writable
+    if isinstance(
+        default_storage, FileSystemStorage
+    ):  # the local disk: its folder there (or made) and writable
+        location = default_storage.location
         os.makedirs(location, exist_ok=True)
         if not os.access(location, os.W_OK):
             raise OSError(f"{location} is not writable")
-    else:  # an object store: one request that must be answered
+    elif isinstance(default_storage, S3Storage):  # the bucket is there and ours to read
+        default_storage.connection.meta.client.head_bucket(Bucket=default_storage.bucket_name)
+    else:  # another store: one request that must be answered
         default_storage.exists("readyz-probe")
 
 

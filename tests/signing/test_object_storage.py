@@ -137,8 +137,15 @@ def test_a_signed_result_is_kept_in_the_store_and_handed_to_the_applicant(
     assert downloaded.status_code == 200 and b"".join(downloaded.streaming_content) == signed
 
 
-def test_readiness_asks_the_store(bucket: Any, client: Any) -> None:
+def test_readiness_asks_the_store(bucket: Any, client: Any, tmp_path: Any) -> None:
     assert client.get("/readyz").json()["checks"]["storage"] == "ok"
+    assert not Path("province").exists()  # asked the store, made no folder of its prefix on the disk
+
+    bucket.delete_bucket(Bucket=BUCKET)  # the store's bucket gone: not ready
+    try:
+        assert client.get("/readyz").json()["checks"]["storage"] == "unavailable"
+    finally:
+        bucket.create_bucket(Bucket=BUCKET)
 
 
 @pytest.mark.parametrize(
