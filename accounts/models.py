@@ -59,6 +59,9 @@ class Profile(models.Model):
     id_verified_source = models.CharField(
         _("ID verified through"), max_length=16, choices=IdSource.choices, blank=True
     )
+    # The national e-ID's subject for this person: the account it logs into. While set, the name, ID number and
+    # date of birth are the e-ID's and the citizen does not change them (``locked``).
+    eid_subject = models.CharField(_("e-ID subject"), max_length=255, null=True, blank=True, unique=True)
 
     class Meta:
         constraints = [
@@ -72,6 +75,12 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.full_name or self.user.username
+
+    @property
+    def locked(self) -> bool:
+        """The identity came from the national e-ID: name, ID number and date of birth are not the citizen's to
+        change."""
+        return bool(self.eid_subject)
 
     @property
     def id_verified(self) -> bool:
