@@ -1,6 +1,11 @@
+from typing import Any
+
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
 
 
 class LoginForm(AuthenticationForm):
@@ -21,3 +26,61 @@ class IdentityForm(forms.Form):
         error_messages={"invalid": _("A citizen ID number has 12 digits.")},
     )
     checked = forms.BooleanField(label=_("I have checked the ID card against the person"))
+
+
+class ContactForm(forms.Form):
+    """Sign-up, first step: where the code goes."""
+
+    contact = forms.CharField(
+        label=_("Mobile number or e-mail address"),
+        max_length=254,
+        help_text=_("We send a six-digit code there; it becomes the name you log in with."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+
+class SignUpForm(forms.Form):
+    """Sign-up, second step: the code received, the citizen's name and a password."""
+
+    code = forms.RegexField(
+        label=_("The code we sent"),
+        regex=r"^\s*[0-9]{6}\s*$",
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=255,
+        help_text=_("As on your ID card, e.g. Nguyễn Văn An."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("The password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, address: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.address = address
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            try:
+                # Compared with the name and the address the account will have.
+                password_validation.validate_password(
+                    first, User(username=self.address, last_name=data.get("full_name", ""))
+                )
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

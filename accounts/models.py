@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import STAFF_ROLES, IdSource, Role
@@ -85,3 +86,27 @@ class Profile(models.Model):
     @property
     def id_verified(self) -> bool:
         return self.id_verified_at is not None and bool(self.id_number)
+
+
+class OneTimeCode(models.Model):
+    """A code sent to a phone or an e-mail address to prove it is the citizen's (sign-up). Only its digest is kept;
+    it is used once, expires, and dies after a few wrong tries."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    address = models.CharField(max_length=254, db_index=True)
+    digest = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.address}"

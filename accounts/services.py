@@ -5,20 +5,28 @@ number never links a walk-in dossier to an account (``dossiers.services.dossier_
 """
 
 import hashlib
+import re
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
 from accounts.constants import IdSource, Role
-from accounts.models import Profile, User
+from accounts.models import OneTimeCode, Profile, User
 from accounts.permissions import has_permission
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
+from portal.hooks import Hook
 
 
 def _valid_id_number(id_number: str) -> str:
@@ -172,3 +180,132 @@ def token_create(*, user: User, request: HttpRequest) -> tuple[AuthToken, str]:
 def token_revoke(*, token: AuthToken) -> None:
     """Revoke a token: it answers 401 from then on."""
     token.delete()
+
+
+# ---- Sign-up with a phone number or an e-mail address, proved by a one-time code -------------------------------
+
+CODE_LIFETIME = timedelta(minutes=10)
+CODE_MAX_TRIES = 5
+# Codes sent to one phone or address an hour, whoever asks (the page's limit counts per asking address).
+CODES_PER_ADDRESS_PER_HOUR = 3
+_PHONE = re.compile(r"0[35789][0-9]{8}")
+
+# Who delivers a code (``notifications``, registered from its ``ready()``): ``send(channel, address, text_code,
+# language)``; raises a ``ServiceError`` when it could not go out. Accounts know nothing of notifications.
+SendCode = Callable[[str, str, str, str], None]
+SEND_CODE: Hook[SendCode] = Hook("accounts.services.SEND_CODE")
+
+
+def contact_parse(value: str) -> tuple[str, str]:
+    """A Vietnamese mobile number (``0912 345 678``, ``+84 912 345 678``) as ``("sms", "0912345678")``, or an
+    e-mail address as ``("email", "an@example.vn")``; 400 otherwise."""
+    value = (value or "").strip()
+    if "@" in value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ServiceError(_("Enter a valid e-mail address."), code="invalid_contact") from None
+        local, _at, domain = value.rpartition("@")
+        return OneTimeCode.Channel.EMAIL, f"{local}@{domain.lower()}"[:254]
+    digits = re.sub(r"[\s.\-()]", "", value)
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    if not _PHONE.fullmatch(digits):
+        raise ServiceError(
+            _("Enter a mobile number of 10 digits (e.g. 0912 345 678) or an e-mail address."),
+            code="invalid_contact",
+        )
+    return OneTimeCode.Channel.SMS, digits
+
+
+class TooManyCodes(ServiceError):
+    status = 429
+    code = "too_many_codes"
+
+
+def _code_digest(address: str, code: str) -> str:
+    return salted_hmac("accounts.one_time_code", f"{address}:{code}", algorithm="sha256").hexdigest()
+
+
+def signup_code_send(*, contact: str, language: str) -> OneTimeCode:
+    """Send a six-digit code to ``contact`` (a phone by SMS, an e-mail address by e-mail); the code's row, whose
+    id the sign-up page keeps. 429 after a few codes to the same address within the hour."""
+    channel, address = contact_parse(contact)
+    now = timezone.now()
+    if (
+        OneTimeCode.objects.filter(address=address, created_at__gte=now - timedelta(hours=1)).count()
+        >= CODES_PER_ADDRESS_PER_HOUR
+    ):
+        raise TooManyCodes(_("Several codes went to this address within the hour. Try again later."))
+    code = f"{secrets.randbelow(10**6):06d}"
+    row = OneTimeCode.objects.create(
+        channel=channel, address=address, digest=_code_digest(address, code), expires_at=now + CODE_LIFETIME
+    )
+    if not SEND_CODE:
+        raise ServiceError(_("The portal cannot send codes at the moment."), code="code_not_sent")
+    for send in SEND_CODE:
+        send(channel, address, code, language)
+    return row
+
+
+@dataclass(frozen=True)
+class SignUp:
+    code_id: int
+    code: str
+    full_name: str
+    password: str
+
+
+def signup_complete(*, sign_up: SignUp) -> User:
+    """The citizen's new account, once the code sent to their phone or e-mail matches: that address is its user
+    name and is kept on the profile. Each try counts; a code is used once, expires, and dies after
+    ``CODE_MAX_TRIES``. 409 when an account with that address exists (the citizen then logs in or resets the
+    password)."""
+    now = timezone.now()
+    counted = (
+        OneTimeCode.objects.filter(
+            pk=sign_up.code_id, used_at__isnull=True, expires_at__gt=now, attempts__lt=CODE_MAX_TRIES
+        ).update(attempts=F("attempts") + 1)
+        == 1
+    )
+    row = OneTimeCode.objects.filter(pk=sign_up.code_id).first()
+    if not counted or row is None:
+        raise InvalidState(
+            _("This code has expired or was tried too often. Ask for a new one."), code="code_expired"
+        )
+    if not constant_time_compare(row.digest, _code_digest(row.address, sign_up.code.strip())):
+        raise ServiceError(_("The code is not the one we sent."), code="wrong_code")
+    return _signup_create(row=row, sign_up=sign_up)
+
+
+@transaction.atomic(durable=True)
+def _signup_create(*, row: OneTimeCode, sign_up: SignUp) -> User:
+    if User.objects.filter(Q(username__iexact=row.address) | Q(email__iexact=row.address)).exists():
+        raise InvalidState(
+            _("An account with this phone number or e-mail exists already: log in, or reset its password."),
+            code="account_exists",
+        )
+    if OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=timezone.now()) != 1:
+        raise InvalidState(
+            _("This code has expired or was tried too often. Ask for a new one."), code="code_expired"
+        )
+    is_email = row.channel == OneTimeCode.Channel.EMAIL
+    full_name = " ".join(sign_up.full_name.split())[:255]
+    family, _sep, given = full_name.partition(" ")
+    user = User.objects.create_user(
+        username=row.address,
+        password=sign_up.password,
+        email=row.address if is_email else "",
+        role=Role.CITIZEN,
+        last_name=family[:150],
+        first_name=given[:150],
+    )
+    Profile.objects.create(
+        user=user,
+        full_name=full_name,
+        email=row.address if is_email else "",
+        phone="" if is_email else row.address,
+    )
+    return user

@@ -172,6 +172,7 @@ THROTTLE_RATES = env.throttle_rates(
         "upload": "60/min",
         "callback": "120/min",
         "dossier_create": "60/hour",
+        "account_code": "10/hour",
     },
 )
 

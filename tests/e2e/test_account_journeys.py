@@ -1,9 +1,11 @@
 """Getting in, in Chromium: the national e-ID login through a real OpenID provider on this machine (tests/eid.py),
-on a phone, with axe-core on the login page.
+sign-up with the code sent by SMS, the password reset by the e-mailed link; axe-core on each page.
 
 Pages are Vietnamese by default: elements are found by role, id or the catalogue's words under Vietnamese.
 """
 
+import json
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Profile
 from tests.e2e.test_accessibility import _violations
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -72,3 +75,70 @@ def test_a_refused_vneid_login_says_why_on_the_login_page(
     expect(page.locator("header .who")).to_have_count(0)
     assert _violations(page) == []
     screenshot(page, "refused")
+
+
+def test_a_citizen_signs_up_on_a_phone_with_the_sms_code(
+    phone_page: Page, settings: Any, tmp_path: Any, screenshot: Any
+) -> None:
+    settings.SMS_BACKEND = "folder"
+    settings.SMS_FOLDER = str(tmp_path / "sms")
+    page = phone_page
+    page.goto(reverse("accounts:login"))
+    page.get_by_role("link", name=_vi("No account yet? Create one")).click()
+    assert _violations(page) == []
+    screenshot(page, "contact")
+    page.get_by_label(_vi("Mobile number or e-mail address")).fill("0912 345 678")
+    page.get_by_role("button", name=_vi("Send me a code")).click()
+
+    # The wrong code first: the error summary is announced and leads to the field.
+    page.get_by_label(_vi("The code we sent")).fill("000000")
+    page.get_by_label(_vi("Full name")).fill("Nguyễn Thị Lan")
+    page.locator("#id_password1").fill("lua-nep-cai-hoa-vang-2026")
+    page.locator("#id_password2").fill("lua-nep-cai-hoa-vang-2026")
+    page.get_by_role("button", name=_vi("Create my account")).click()
+    expect(page.get_by_role("alert")).to_contain_text(_vi("The code is not the one we sent."))
+    assert _violations(page) == []
+    screenshot(page, "wrong-code")
+
+    (sms,) = (tmp_path / "sms").glob("*.json")
+    code = re.search(r"\b(\d{6})\b", json.loads(sms.read_text())["text"])
+    assert code is not None
+    page.get_by_label(_vi("The code we sent")).fill(code.group(1))
+    page.locator("#id_password1").fill("lua-nep-cai-hoa-vang-2026")
+    page.locator("#id_password2").fill("lua-nep-cai-hoa-vang-2026")
+    page.get_by_role("button", name=_vi("Create my account")).click()
+
+    expect(page.locator("header .who")).to_contain_text("Nguyễn Thị Lan")
+    screenshot(page, "signed-up")
+
+
+def test_a_citizen_resets_a_forgotten_password_from_the_e_mailed_link(
+    desktop_page: Page, settings: Any, live_server: Any, screenshot: Any
+) -> None:
+    from django.core import mail
+
+    settings.PUBLIC_BASE_URL = live_server.url
+    UserFactory(username="mai", email="mai@example.vn", first_name="Mai", last_name="Lý Thị")
+    page = desktop_page
+    page.goto(reverse("accounts:login"))
+    page.get_by_role("link", name=_vi("Forgot your password?")).click()
+    assert _violations(page) == []
+    page.locator("#id_email").fill("mai@example.vn")
+    page.get_by_role("button", name=_vi("Send me a link")).click()
+    expect(page.get_by_role("heading", name=_vi("Check your e-mail"))).to_be_visible()
+
+    link = re.search(r"(http://\S+/accounts/reset/\S+)", mail.outbox[-1].body)
+    assert link is not None
+    page.goto(link.group(1))
+    page.locator("#id_new_password1").fill("mat-khau-moi-cua-mai-2026")
+    page.locator("#id_new_password2").fill("mat-khau-moi-cua-mai-2026")
+    assert _violations(page) == []
+    screenshot(page, "new-password")
+    page.get_by_role("button", name=_vi("Save the new password")).click()
+    expect(page.get_by_role("heading", name=_vi("Your password is changed"))).to_be_visible()
+
+    page.get_by_role("link", name=_vi("Log in")).last.click()
+    page.locator("#id_username").fill("mai")
+    page.locator("#id_password").fill("mat-khau-moi-cua-mai-2026")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("header .who")).to_contain_text("Lý Thị Mai")
