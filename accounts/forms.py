@@ -5,7 +5,9 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts.constants import Role
 from accounts.models import User
+from procedures.models import Agency
 
 
 class LoginForm(AuthenticationForm):
@@ -84,3 +86,36 @@ class SignUpForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+def _staff_roles() -> list[tuple[str, Any]]:
+    from accounts.services import MANAGED_ROLES
+
+    return [(value, label) for value, label in Role.choices if value in MANAGED_ROLES]
+
+
+class StaffRoleForm(forms.Form):
+    """A staff account's role and agency (the province admin's page)."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=_staff_roles)
+    agency = forms.ModelChoiceField(
+        label=_("Agency"),
+        queryset=Agency.objects.order_by("code"),
+        required=False,
+        help_text=_("Counter staff (receivers, assessors, approvers) work the queues of this agency."),
+    )
+
+
+class StaffCreateForm(StaffRoleForm):
+    username = forms.RegexField(
+        label=_("User name"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("Letters, digits and . @ + - _ only.")},
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=255)
+    email = forms.EmailField(
+        label=_("E-mail"), help_text=_("A link to choose a password goes there; the portal never sends one.")
+    )
+
+    field_order = ["username", "full_name", "email", "role", "agency"]

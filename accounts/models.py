@@ -110,3 +110,31 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.address}"
+
+
+class StaffChange(models.Model):
+    """One change a province admin made to a staff account: evidence of who gave whom which rights, and when."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Account created")
+        ROLE = "role", _("Role or agency changed")
+        DEACTIVATE = "deactivate", _("Account switched off")
+        REACTIVATE = "reactivate", _("Account switched on again")
+        PASSWORD_RESET = "password_reset", _("Password reset forced")
+        SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor removed")
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="staff_changes")
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("change"), max_length=24, choices=Action.choices)
+    # What it was and what it became: role and agency code, for a role change or a creation.
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("staff change")
+        verbose_name_plural = _("staff changes")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.user_id} by {self.actor_id}"

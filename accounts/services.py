@@ -11,22 +11,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
-from accounts.constants import IdSource, Role
-from accounts.models import OneTimeCode, Profile, User
+from accounts.constants import STAFF_ROLES, IdSource, Role
+from accounts.models import OneTimeCode, Profile, StaffChange, User
 from accounts.permissions import has_permission
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
 from portal.hooks import Hook
+from procedures.models import Agency
 
 
 def _valid_id_number(id_number: str) -> str:
@@ -308,4 +315,126 @@ def _signup_create(*, row: OneTimeCode, sign_up: SignUp) -> User:
         email=row.address if is_email else "",
         phone="" if is_email else row.address,
     )
+    return user
+
+
+# ---- Staff accounts, managed by the province admin ------------------------------------------------------------------
+
+MANAGED_ROLES = frozenset({*STAFF_ROLES, Role.LEADER, Role.PROVINCE_ADMIN})
+
+
+def _staff_state(user: User) -> dict[str, str]:
+    return {"role": user.role, "agency": user.agency.code if user.agency else ""}
+
+
+def _check_role(role: str, agency: Agency | None) -> None:
+    if role not in MANAGED_ROLES:
+        raise ServiceError(_("Choose a staff role."), code="invalid_role")
+    if role in STAFF_ROLES and agency is None:
+        raise ServiceError(_("Counter staff work for one agency: choose it."), code="agency_required")
+
+
+def _managed(actor: User, user: User, *, lock: bool = True) -> User:
+    """``user`` as a staff account ``actor`` may change (locked); 404 for anything else, 403 for a non-admin."""
+    if not has_permission(actor, "staff.manage"):
+        raise NotAllowed(_("Only the province admin manages staff accounts."))
+    rows = User.objects.select_for_update() if lock else User.objects.all()
+    found = rows.filter(pk=user.pk, role__in=MANAGED_ROLES, is_superuser=False).first()
+    if found is None:
+        raise NotFound(_("No such staff account."))
+    return found
+
+
+def _record(*, actor: User, user: User, action: str, before: dict[str, str], after: dict[str, str]) -> None:
+    StaffChange.objects.create(actor=actor, user=user, action=action, before=before, after=after)
+
+
+def password_link_send(*, user: User) -> None:
+    """E-mail ``user`` a link to choose a password (Django's reset tokens, on the portal's public address)."""
+    if not user.email:
+        return
+    context = {
+        "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "base_url": settings.PUBLIC_BASE_URL,
+        "province": settings.PROVINCE_NAME,
+    }
+    subject = "".join(render_to_string("accounts/password_reset_subject.txt", context).splitlines())
+    send_mail(subject, render_to_string("accounts/password_reset_email.txt", context), None, [user.email])
+
+
+@transaction.atomic(durable=True)
+def staff_create(
+    *, actor: User, username: str, full_name: str, email: str, role: str, agency: Agency | None
+) -> User:
+    """A staff account with a role (and, for counter staff, an agency), without a password: a link to choose one
+    goes to ``email`` once it is made. 409 when the user name is taken."""
+    if not has_permission(actor, "staff.manage"):
+        raise NotAllowed(_("Only the province admin manages staff accounts."))
+    _check_role(role, agency)
+    username = username.strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise InvalidState(_("This user name is taken."), code="username_taken")
+    family, _sep, given = " ".join(full_name.split()).partition(" ")
+    user = User(
+        username=username,
+        email=email.strip(),
+        role=role,
+        agency=agency,
+        last_name=family[:150],
+        first_name=given[:150],
+    )
+    user.set_unusable_password()
+    user.save()
+    _record(actor=actor, user=user, action=StaffChange.Action.CREATE, before={}, after=_staff_state(user))
+    transaction.on_commit(lambda: password_link_send(user=user))
+    return user
+
+
+@transaction.atomic(durable=True)
+def staff_update(*, actor: User, user: User, role: str, agency: Agency | None) -> User:
+    """Give a staff account another role or move it to another agency; a history row says from what to what."""
+    user = _managed(actor, user)
+    _check_role(role, agency)
+    if user.pk == actor.pk and role != user.role:
+        raise InvalidState(_("You cannot change your own role."), code="own_account")
+    before = _staff_state(user)
+    user.role, user.agency = role, agency
+    if _staff_state(user) == before:
+        return user
+    user.save(update_fields=["role", "agency"])
+    _record(actor=actor, user=user, action=StaffChange.Action.ROLE, before=before, after=_staff_state(user))
+    return user
+
+
+@transaction.atomic(durable=True)
+def staff_set_active(*, actor: User, user: User, active: bool) -> User:
+    """Switch a staff account off (its sessions and API tokens stop working) or on again."""
+    user = _managed(actor, user)
+    if user.pk == actor.pk:
+        raise InvalidState(_("You cannot switch off your own account."), code="own_account")
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    if not active:
+        AuthToken.objects.filter(user=user).delete()
+    action = StaffChange.Action.REACTIVATE if active else StaffChange.Action.DEACTIVATE
+    _record(actor=actor, user=user, action=action, before={}, after={})
+    return user
+
+
+@transaction.atomic(durable=True)
+def staff_password_reset(*, actor: User, user: User) -> User:
+    """The password stops working at once (sessions and tokens with it); a link to choose a new one goes to the
+    account's e-mail."""
+    user = _managed(actor, user)
+    if not user.email:
+        raise InvalidState(_("This account has no e-mail address to send the link to."), code="no_email")
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    AuthToken.objects.filter(user=user).delete()
+    _record(actor=actor, user=user, action=StaffChange.Action.PASSWORD_RESET, before={}, after={})
+    transaction.on_commit(lambda: password_link_send(user=user))
     return user

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("dossiers.urls")),
     path("", include("complaints.urls")),
     path("console/", include("dossiers.console_urls")),
+    path("manage/staff/", include("accounts.staff_urls")),
     path("manage/", include("procedures.publishing_urls")),
     path("manage/calendar/", include("dossiers.calendar_urls")),
     path("payments/", include("payments.urls")),
