@@ -119,3 +119,16 @@ class StaffCreateForm(StaffRoleForm):
     )
 
     field_order = ["username", "full_name", "email", "role", "agency"]
+
+
+class TokenForm(forms.Form):
+    """The six digits an authenticator app shows."""
+
+    token = forms.RegexField(
+        label=_("Code from the app"),
+        regex=r"^\s*[0-9]{6}\s*$",
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -26,6 +26,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from accounts.constants import STAFF_ROLES, IdSource, Role
@@ -437,4 +438,14 @@ def staff_password_reset(*, actor: User, user: User) -> User:
     AuthToken.objects.filter(user=user).delete()
     _record(actor=actor, user=user, action=StaffChange.Action.PASSWORD_RESET, before={}, after={})
     transaction.on_commit(lambda: password_link_send(user=user))
+    return user
+
+
+@transaction.atomic(durable=True)
+def staff_second_factor_remove(*, actor: User, user: User) -> User:
+    """Remove a staff member's second factor (a lost phone): their next login sets up a new one."""
+    user = _managed(actor, user)
+    removed, _counts = TOTPDevice.objects.filter(user=user).delete()
+    if removed:
+        _record(actor=actor, user=user, action=StaffChange.Action.SECOND_FACTOR_RESET, before={}, after={})
     return user

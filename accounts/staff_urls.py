@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/deactivate/", staff_views.staff_deactivate, name="deactivate"),
     path("<int:pk>/activate/", staff_views.staff_activate, name="activate"),
     path("<int:pk>/password-reset/", staff_views.staff_password_reset, name="password-reset"),
+    path("<int:pk>/second-factor/", staff_views.staff_second_factor_remove, name="second-factor"),
 ]

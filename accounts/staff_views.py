@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.constants import Role
@@ -91,7 +92,16 @@ def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         (change, _role_text(change.before), _role_text(change.after))
         for change in StaffChange.objects.filter(user=person).select_related("actor")[:100]
     ]
-    return render(request, "accounts/staff_detail.html", {"person": person, "form": form, "history": history})
+    return render(
+        request,
+        "accounts/staff_detail.html",
+        {
+            "person": person,
+            "form": form,
+            "history": history,
+            "has_second_factor": TOTPDevice.objects.filter(user=person, confirmed=True).exists(),
+        },
+    )
 
 
 def _act(request: AuthenticatedHttpRequest, pk: int, done: str, action: str) -> HttpResponse:
@@ -99,6 +109,8 @@ def _act(request: AuthenticatedHttpRequest, pk: int, done: str, action: str) -> 
     try:
         if action == "password_reset":
             services.staff_password_reset(actor=request.user, user=person)
+        elif action == "second_factor":
+            services.staff_second_factor_remove(actor=request.user, user=person)
         else:
             services.staff_set_active(actor=request.user, user=person, active=action == "activate")
     except ServiceError as refusal:
@@ -125,3 +137,10 @@ def staff_activate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def staff_password_reset(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     done = _("The password no longer works; a link to choose a new one went to the account's e-mail.")
     return _act(request, pk, done, "password_reset")
+
+
+@require_POST
+@manage
+def staff_second_factor_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    done = _("The second factor is removed; the next login sets up a new one.")
+    return _act(request, pk, done, "second_factor")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import second_factor, views
 from accounts.eid import EidCallbackView, EidLoginView
 from accounts.forms import LoginForm
 from accounts.landing import PortalLoginView
@@ -29,6 +29,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
         name="password_reset_complete",
     ),
+    path("second-factor/", second_factor.setup, name="second-factor"),
+    path("second-factor/verify/", second_factor.verify, name="second-factor-verify"),
     path("eid/login/", EidLoginView.as_view(), name="eid-login"),
     path("eid/callback/", EidCallbackView.as_view(), name="eid-callback"),
 ]

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "portal",
     "accounts",
     "procedures",
@@ -68,6 +70,9 @@ MIDDLEWARE = [
     "portal.middleware.LimitRequestBody",
     "portal.middleware.RefuseInvalidText",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The second factor of staff and admins (accounts.second_factor): verified once per session.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -463,3 +468,8 @@ OIDC_TIMEOUT = 10
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:eid-callback"
 OIDC_REDIRECT_REQUIRE_HTTPS = not LOCAL_ONLY
 LOGIN_REDIRECT_URL_FAILURE = "accounts:login"
+
+# The second factor (TOTP, django-otp) for staff, leaders and admins: asked of whoever set one up; with
+# SECOND_FACTOR_REQUIRED (the province's choice) staff without one must set it up before any other page.
+SECOND_FACTOR_REQUIRED = env.boolean("SECOND_FACTOR_REQUIRED", default=False)
+OTP_TOTP_ISSUER = PROVINCE_NAME

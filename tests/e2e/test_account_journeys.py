@@ -142,3 +142,46 @@ def test_a_citizen_resets_a_forgotten_password_from_the_e_mailed_link(
     page.locator("#id_password").fill("mat-khau-moi-cua-mai-2026")
     page.locator("main form button[type=submit]").click()
     expect(page.locator("header .who")).to_contain_text("Lý Thị Mai")
+
+
+def test_a_clerk_turns_on_the_second_factor_and_the_next_login_asks_for_it(
+    desktop_page: Page, receiver: Any, screenshot: Any
+) -> None:
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def code(device: Any, drift: int = 0) -> str:
+        return (
+            f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift):06d}"
+        )
+
+    page = desktop_page
+    _password_log_in(page, "receiver")
+    page.get_by_role("link", name=_vi("Second factor")).click()
+    expect(page.locator("img.otp-qr")).to_be_visible()
+    assert _violations(page) == []
+    screenshot(page, "setup")
+    device = TOTPDevice.objects.get(user=receiver, confirmed=False)
+    page.get_by_label(_vi("Code from the app")).fill(code(device))
+    page.get_by_role("button", name=_vi("Turn the second factor on")).click()
+    expect(
+        page.get_by_text(_vi("The second factor is on: each login now asks for the app's code."))
+    ).to_be_visible()
+
+    page.context.clear_cookies()
+    _password_log_in(page, "receiver")
+    expect(page.get_by_role("heading", name=_vi("Second factor"))).to_be_visible()
+    assert _violations(page) == []
+    screenshot(page, "verify")
+    device.refresh_from_db()
+    page.get_by_label(_vi("Code from the app")).fill(code(device, drift=1))
+    page.get_by_role("button", name=_vi("Continue")).click()
+    expect(page).to_have_url(re.compile(r"/console/queue/"))
+
+
+def _password_log_in(page: Page, username: str) -> None:
+    page.goto(reverse("accounts:login"))
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill("correct horse battery")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("header .who")).to_be_visible()
