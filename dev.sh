@@ -77,6 +77,24 @@ replica() {
   esac
 }
 
+# The demo's stand-in for the national e-ID (VNeID's single sign-on): a local OpenID provider on port+1000, in
+# the background, stopped with the portal; the login page then offers "Đăng nhập bằng VNeID". Its page lets one
+# choose the demo's e-ID person (or type any name, who gets no ID number and is refused). Skipped when
+# OIDC_RP_CLIENT_ID names a real provider.
+eid_provider() {
+  [ -n "${OIDC_RP_CLIENT_ID:-}" ] && return
+  local op_port=${OIDC_DEMO_PORT:-$(( $1 + 1000 ))} base
+  base="http://127.0.0.1:$op_port"
+  .venv/bin/python -m oidc_provider_mock --host 127.0.0.1 --port "$op_port" --require-nonce \
+    --user-claims '{"sub": "vneid-demo", "name": "Trần Thị Bình", "id_number": "001190012345", "birthdate": "1990-03-08"}' \
+    >var/oidc-provider.log 2>&1 &
+  eid_pid=$!
+  export OIDC_RP_CLIENT_ID=portal-demo OIDC_RP_CLIENT_SECRET=demo-secret OIDC_VERIFY_KID=0 OIDC_OP_ISSUER="$base"
+  export OIDC_OP_AUTHORIZATION_ENDPOINT="$base/oauth2/authorize" OIDC_OP_TOKEN_ENDPOINT="$base/oauth2/token"
+  export OIDC_OP_USER_ENDPOINT="$base/userinfo" OIDC_OP_JWKS_ENDPOINT="$base/jwks"
+  echo "VNeID stand-in (a local OpenID provider): $base/ (log: var/oidc-provider.log)"
+}
+
 case "${1:-serve}" in
   serve)
     setup
@@ -84,9 +102,13 @@ case "${1:-serve}" in
     .venv/bin/python manage.py demo --no-progress
     port=${PORT:-8000}
     export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://127.0.0.1:$port}  # what the QR codes print
+    eid_provider "$port"
     echo
     echo "Portal: http://127.0.0.1:$port/   API: http://127.0.0.1:$port/api/schema/ui/   (Ctrl-C stops it)"
-    exec .venv/bin/python manage.py runserver --noreload "127.0.0.1:$port"
+    .venv/bin/python manage.py runserver --noreload "127.0.0.1:$port" &
+    server=$!
+    trap 'kill "$server" ${eid_pid:-} 2>/dev/null; wait' INT TERM EXIT
+    wait "$server"
     ;;
   test)
     shift

@@ -6,7 +6,9 @@ the user and returns a URL, or ``None`` to leave the choice to the next one or t
 """
 
 from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import LoginView
@@ -42,3 +44,7 @@ class PortalLoginView(LoginView):
 
     def get_default_redirect_url(self) -> str:
         return home_url(self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # The national e-ID's button, where the portal has an e-ID client (settings.OIDC_RP_CLIENT_ID).
+        return super().get_context_data(**kwargs) | {"eid_login": bool(settings.OIDC_RP_CLIENT_ID)}

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import STAFF_ROLES, IdSource, Role
@@ -59,6 +60,9 @@ class Profile(models.Model):
     id_verified_source = models.CharField(
         _("ID verified through"), max_length=16, choices=IdSource.choices, blank=True
     )
+    # The national e-ID's subject for this person: the account it logs into. While set, the name, ID number and
+    # date of birth are the e-ID's and the citizen does not change them (``locked``).
+    eid_subject = models.CharField(_("e-ID subject"), max_length=255, null=True, blank=True, unique=True)
 
     class Meta:
         constraints = [
@@ -74,5 +78,63 @@ class Profile(models.Model):
         return self.full_name or self.user.username
 
     @property
+    def locked(self) -> bool:
+        """The identity came from the national e-ID: name, ID number and date of birth are not the citizen's to
+        change."""
+        return bool(self.eid_subject)
+
+    @property
     def id_verified(self) -> bool:
         return self.id_verified_at is not None and bool(self.id_number)
+
+
+class OneTimeCode(models.Model):
+    """A code sent to a phone or an e-mail address to prove it is the citizen's (sign-up). Only its digest is kept;
+    it is used once, expires, and dies after a few wrong tries."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    address = models.CharField(max_length=254, db_index=True)
+    digest = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.address}"
+
+
+class StaffChange(models.Model):
+    """One change a province admin made to a staff account: evidence of who gave whom which rights, and when."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Account created")
+        ROLE = "role", _("Role or agency changed")
+        DEACTIVATE = "deactivate", _("Account switched off")
+        REACTIVATE = "reactivate", _("Account switched on again")
+        PASSWORD_RESET = "password_reset", _("Password reset forced")
+        SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor removed")
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="staff_changes")
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("change"), max_length=24, choices=Action.choices)
+    # What it was and what it became: role and agency code, for a role change or a creation.
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("staff change")
+        verbose_name_plural = _("staff changes")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.user_id} by {self.actor_id}"

@@ -27,6 +27,8 @@ PERMISSIONS: dict[str, Rule] = {
     # The catalogue.
     "catalogue.manage": Rule(frozenset({Role.PROVINCE_ADMIN})),
     "catalogue.import": Rule(frozenset({Role.PROVINCE_ADMIN})),
+    # Staff accounts: create, give a role and an agency, move, switch off, force a password reset.
+    "staff.manage": Rule(frozenset({Role.PROVINCE_ADMIN})),
     # The province's calendar of days off and working Saturdays (dossiers.sla).
     "calendar.manage": Rule(frozenset({Role.PROVINCE_ADMIN})),
     # Staff consoles and statistics.

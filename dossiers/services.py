@@ -83,6 +83,10 @@ def profile_values(user: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v}
 
 
+# What the national e-ID vouches for (accounts.services.eid_sign_in): not learnt from a dossier.
+LOCKED_BY_EID = frozenset({"full_name", "id_number", "date_of_birth"})
+
+
 def profile_learn(*, user: Any, applicant: dict[str, Any]) -> None:
     """Keep what the citizen entered for next time ("give once")."""
     profile, _created = Profile.objects.get_or_create(user=user)
@@ -90,6 +94,8 @@ def profile_learn(*, user: Any, applicant: dict[str, Any]) -> None:
     for name in forms.APPLICANT_FIELDS:
         if name == "id_number" and profile.id_verified:
             continue  # a verified number changes only through a verified source
+        if name in LOCKED_BY_EID and profile.locked:
+            continue  # the national e-ID's name and date of birth stay the e-ID's
         if applicant.get(name) and str(getattr(profile, name) or "") != str(applicant[name]):
             setattr(profile, name, applicant[name])
             changed.append(name)

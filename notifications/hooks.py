@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from accounts import services as accounts_services
 from dossiers import schedule, workflow
 from dossiers.models import Apology, DossierEvent
 from notifications import services, tasks
@@ -65,3 +66,5 @@ def register() -> None:
     schedule.ON_APOLOGY.register(tell_citizen_of_apology)
     schedule.ON_DRAFTS_EXPIRING.register(tell_citizens_of_expiring_drafts)
     services.SEND.register(tasks.queue_sending)
+    # Sign-up codes go out through the SMS and e-mail back ends, at once.
+    accounts_services.SEND_CODE.register(services.one_time_code_send)

@@ -6,6 +6,7 @@ two workers never send the same message; a failure is recorded on it and it is t
 """
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.constants import Role
 from dossiers.constants import State
@@ -356,3 +358,28 @@ def preference_set(*, user: Any, language: str) -> Preference:
         raise ServiceError(f"Messages are written in {', '.join(LANGUAGES)}.", code="unknown_language")
     preference, _created = Preference.objects.update_or_create(user=user, defaults={"language": language})
     return preference
+
+
+def one_time_code_send(channel: str, address: str, code: str, language: str) -> None:
+    """Send a sign-up code now, through the channel's back end (``accounts.services.SEND_CODE``): the citizen is
+    waiting for it. The message is not stored, so the code is kept nowhere in clear; a failure is a refusal the
+    sign-up page shows."""
+    text = texts.render(
+        "one_time_code", language, channel, {"code": code, "province": settings.PROVINCE_NAME, "minutes": 10}
+    )
+    message = Message(
+        key=f"one_time_code:{uuid.uuid4().hex}",
+        channel=channel,
+        to_address=address,
+        language=language,
+        subject=text.subject,
+        body=text.body,
+    )
+    try:
+        backends.current(channel).send(message)
+    except Exception as exc:
+        log.warning("one-time code to %s by %s not sent: %s", address, channel, exc)
+        raise ServiceError(
+            _("The code could not be sent. Check the number or address, or try again in a moment."),
+            code="code_not_sent",
+        ) from exc

@@ -183,3 +183,16 @@ def proxy_ssl_header(name: str) -> tuple[str, str] | None:
     if not header or not all(c.isalnum() or c in "-_" for c in header):
         raise ImproperlyConfigured(f"{name}={value!r} is not a header name; expected e.g. X-Forwarded-Proto")
     return "HTTP_" + header.upper().replace("-", "_"), expected
+
+
+def endpoint(name: str) -> str:
+    """An absolute address of another service (an OpenID provider's endpoint), "" when unset. HTTPS, except on
+    the machine itself (localhost, 127.0.0.0/8, ::1: the demo's and the tests' local provider)."""
+    value = (_raw(name) or "").strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    local = parts.hostname in {"localhost", "::1"} or (parts.hostname or "").startswith("127.")
+    if parts.scheme != "https" and not (parts.scheme == "http" and local) or not parts.hostname:
+        raise ImproperlyConfigured(f"{name}={value!r} is not an https:// address (http:// only on localhost)")
+    return value

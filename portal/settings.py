@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "axes",
     "django_prometheus",
     "django_guid",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "portal",
     "accounts",
     "procedures",
@@ -76,6 +78,9 @@ MIDDLEWARE = [
     "portal.middleware.LimitRequestBody",
     "portal.middleware.RefuseInvalidText",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The second factor of staff and admins (accounts.second_factor): verified once per session.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -163,6 +168,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The national e-ID's OpenID Connect code flow (accounts.eid); it answers only the e-ID callback.
+    "accounts.eid.EidBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -205,6 +212,7 @@ THROTTLE_RATES = env.throttle_rates(
         "upload": "60/min",
         "callback": "120/min",
         "dossier_create": "60/hour",
+        "account_code": "10/hour",
     },
 )
 
@@ -489,3 +497,51 @@ LOGGING = {
 DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": True, "RETURN_HEADER": True}
 # /metrics is served only to a caller with this bearer token (portal/metrics.py).
 METRICS_TOKEN = env.string("METRICS_TOKEN", "")
+
+# Log in with the national e-ID (VNeID, through the national portal's single sign-on): OpenID Connect's code flow
+# with state, nonce and PKCE (mozilla-django-oidc; accounts.eid). Off while OIDC_RP_CLIENT_ID is unset; once set,
+# every endpoint and the secret are required. The provider gives the ID number in the claim OIDC_CLAIM_ID_NUMBER.
+OIDC_RP_CLIENT_ID = env.string("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env.string("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_ISSUER = env.endpoint("OIDC_OP_ISSUER").rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.endpoint("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env.endpoint("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env.endpoint("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env.endpoint("OIDC_OP_JWKS_ENDPOINT")
+OIDC_CLAIM_ID_NUMBER = env.string("OIDC_CLAIM_ID_NUMBER", "id_number")
+OIDC_RP_SIGN_ALGO = env.string("OIDC_RP_SIGN_ALGO", "RS256")
+# The ID token's key is chosen by its key id (kid) among the provider's keys; off for a provider with one key that
+# names none (the local test provider).
+OIDC_VERIFY_KID = env.boolean("OIDC_VERIFY_KID", default=True)
+if OIDC_RP_CLIENT_ID:
+    _oidc_missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_ISSUER",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if _oidc_missing or OIDC_RP_SIGN_ALGO not in {"RS256", "ES256", "PS256"}:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "The e-ID login (OIDC_RP_CLIENT_ID is set) needs "
+            + ", ".join(_oidc_missing or ["OIDC_RP_SIGN_ALGO among RS256, ES256, PS256"])
+        )
+OIDC_RP_SCOPES = "openid profile"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:eid-callback"
+OIDC_REDIRECT_REQUIRE_HTTPS = not LOCAL_ONLY
+LOGIN_REDIRECT_URL_FAILURE = "accounts:login"
+
+# The second factor (TOTP, django-otp) for staff, leaders and admins: asked of whoever set one up; with
+# SECOND_FACTOR_REQUIRED (the province's choice) staff without one must set it up before any other page.
+SECOND_FACTOR_REQUIRED = env.boolean("SECOND_FACTOR_REQUIRED", default=False)
+OTP_TOTP_ISSUER = PROVINCE_NAME

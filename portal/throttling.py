@@ -74,6 +74,13 @@ class DossierCreateThrottle(ScopedThrottle):
     methods = ("POST",)
 
 
+class AccountCodeThrottle(ScopedThrottle):
+    """Sign-up codes and password-reset messages asked for: each sends an SMS or an e-mail."""
+
+    scope = "account_code"
+    methods = ("POST",)
+
+
 def limit_page(
     throttle_class: type[ScopedThrottle], *, when: Callable[[HttpRequest], bool] | None = None
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:

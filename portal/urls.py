@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("dossiers.urls")),
     path("", include("complaints.urls")),
     path("console/", include("dossiers.console_urls")),
+    path("manage/staff/", include("accounts.staff_urls")),
     path("manage/", include("procedures.publishing_urls")),
     path("manage/calendar/", include("dossiers.calendar_urls")),
     path("payments/", include("payments.urls")),
@@ -43,5 +44,6 @@ urlpatterns = [
 ]
 
 handler400 = "portal.views.bad_request"
+handler403 = "portal.views.forbidden"
 handler404 = "portal.views.not_found"
 handler500 = "portal.views.server_error"

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 
+from accounts.landing import home_url
 from portal.api.errors import api_bad_request, api_not_found, api_server_error, refusal
 from portal.health import database_unavailable
 
@@ -13,7 +14,17 @@ from portal.health import database_unavailable
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
         return api_not_found(request, exception)
-    return render(request, "404.html", status=404)
+    return render(request, "404.html", {"own_home": home_url(request.user)}, status=404)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's handler403: a page this account may not open, with where to go instead."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("You do not have permission to perform this action."), "code": "permission_denied"},
+            status=403,
+        )
+    return render(request, "403.html", {"own_home": home_url(request.user)}, status=403)
 
 
 def refused(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:

@@ -19,6 +19,9 @@ from rest_framework.test import APIClient
 from accounts.constants import Role
 from tests.factories import AgencyFactory, UserFactory
 
+# The local OpenID provider standing in for the national e-ID (``oidc_provider``, ``eid``).
+pytest_plugins = ["tests.eid"]
+
 # Hypothesis keeps no example database, and its other caches go to a temporary folder removed at the end: a test
 # run leaves no .hypothesis/ folder in the work tree.
 hypothesis_settings.register_profile("portal", database=None)

@@ -210,6 +210,8 @@ def dossier_context(
         and dossier.created_by_id == request.user.pk,
         "may_assign": policy.may(request.user, policy.Ask.ASSIGN, dossier)
         and dossier.assignee_id != request.user.pk,
+        # At "result ready" the counter opens the signed result it hands over (the policy's Ask.RESULT).
+        "may_open_result": policy.may(request.user, policy.Ask.RESULT, dossier),
     }
 
 

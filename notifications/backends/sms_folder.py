@@ -26,7 +26,10 @@ class FolderSms(Backend):
     def send(self, message: Message) -> str:
         folder = Path(settings.SMS_FOLDER)
         # Named by the message: a second delivery of the same message replaces its file, never adds one.
-        path = folder / f"sms-{message.pk:010d}.json"
+        # A message sent without being stored (a one-time code) is named by its key.
+        path = folder / (
+            f"sms-{message.pk:010d}.json" if message.pk else f"sms-{message.key.replace(':', '-')}.json"
+        )
         record = {
             "id": message.pk,
             "key": message.key,

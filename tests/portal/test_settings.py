@@ -175,6 +175,11 @@ def test_a_secret_key_can_come_from_a_file(tmp_path):
         ({"SECRET_KEY_FILE": "/nonexistent/secret"}, "SECRET_KEY_FILE"),
         ({"PORTAL_DEMO": "perhaps"}, "PORTAL_DEMO"),
         ({"PORTAL_DEMO": "no"}, "SECRET_KEY"),  # production without a secret key
+        ({"OIDC_RP_CLIENT_ID": "portal"}, "OIDC_OP_TOKEN_ENDPOINT"),  # an e-ID client with no provider
+        (
+            {"OIDC_OP_TOKEN_ENDPOINT": "http://sso.example.gov.vn/token"},
+            "OIDC_OP_TOKEN_ENDPOINT",
+        ),  # not HTTPS
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_message_naming_the_variable(tmp_path, variables, named):
