@@ -15,10 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from payments import services
 from payments.constants import EventKind
 from payments.models import Invoice, Payment, PaymentEvent
+from payments.providers import register
 from tests.payments.conftest import (
     CALLBACK,
+    attempt_reference,
     good_notice,
     invoice_state,
     notice_fields,
@@ -68,7 +71,7 @@ def test_a_genuine_notice_marks_the_invoice_paid_and_is_confirmed(
     assert (payment.provider, payment.transaction_no, payment.amount) == ("sandbox", "14123456", 50_000)
     paid = PaymentEvent.objects.get(invoice=invoice, kind=EventKind.PAID)
     assert paid.transaction_no == "14123456"
-    assert paid.payload["vnp_TxnRef"] == invoice.reference
+    assert paid.payload["vnp_TxnRef"] == attempt_reference(invoice)
     assert rejected_events() == []
 
 
@@ -112,6 +115,11 @@ def test_a_failed_payment_first_and_a_successful_one_after_pays_the_invoice(
 ) -> None:
     assert_vnpay_answer(send_notice(good_notice(invoice, transaction_no="1", code="24")), "00")
     assert reload(invoice).status == "open"
+    # VNPay: the failed attempt is confirmed (02 from now on); paying again is a new attempt with its own vnp_TxnRef.
+    first = attempt_reference(invoice)
+    assert_vnpay_answer(send_notice(good_notice(invoice, transaction_no="2")), "02")
+    second = services.attempt_open(invoice=invoice, provider=register.get("sandbox")).reference
+    assert second != first
 
     assert_vnpay_answer(send_notice(good_notice(invoice, transaction_no="2")), "00")
 
@@ -369,10 +377,17 @@ def test_a_transaction_that_paid_one_invoice_cannot_pay_another(
 def test_a_second_transaction_for_a_paid_invoice_is_late_and_changes_nothing(
     send_notice: Callable[..., Any], invoice: Invoice
 ) -> None:
-    assert_vnpay_answer(send_notice(good_notice(invoice, transaction_no="1001")), "00")
+    # Two attempts started (two tabs): the first is paid, then the second one's money arrives.
+    sandbox = register.get("sandbox")
+    first, second = (services.attempt_open(invoice=invoice, provider=sandbox) for _ in range(2))
+    assert_vnpay_answer(
+        send_notice(good_notice(invoice, transaction_no="1001", vnp_TxnRef=first.reference)), "00"
+    )
     paid = invoice_state(invoice)
 
-    response = send_notice(good_notice(invoice, transaction_no="1002", vnp_PayDate="20261124080000"))
+    response = send_notice(
+        good_notice(invoice, transaction_no="1002", vnp_PayDate="20261124080000", vnp_TxnRef=second.reference)
+    )
 
     assert_vnpay_answer(response, "02")
     assert invoice_state(invoice) == paid
@@ -463,7 +478,8 @@ def test_the_vnpay_provider_pays_with_a_notice_signed_with_its_own_secret(
 ) -> None:
     settings.PAYMENT_VNPAY_SECRET = "the-real-merchant-secret"  # noqa: S105 - a test value
 
-    response = send_notice(signed(notice_fields(invoice), "the-real-merchant-secret"), provider="vnpay")
+    fields = notice_fields(invoice, vnp_TxnRef=attempt_reference(invoice, "vnpay"))
+    response = send_notice(signed(fields, "the-real-merchant-secret"), provider="vnpay")
 
     assert_vnpay_answer(response, "00")
     invoice = reload(invoice)
