@@ -60,6 +60,7 @@ def finance_figures(*, start: datetime.date, end: datetime.date) -> list[dict[st
     for p in (
         Payment.objects.filter(paid_at__gte=low, paid_at__lt=high)
         .values("invoice__dossier__agency_id")
+        .order_by()
         .annotate(
             total=Sum("amount"),
             online=Sum("amount", filter=Q(invoice__online=True)),
@@ -73,6 +74,7 @@ def finance_figures(*, start: datetime.date, end: datetime.date) -> list[dict[st
             Q(status=RefundStatus.DONE, done_at__gte=low, done_at__lt=high) | Q(status=RefundStatus.PENDING)
         )
         .values("invoice__dossier__agency_id")
+        .order_by()
         .annotate(
             done=Sum("amount", filter=Q(status=RefundStatus.DONE)),
             n=Count("id", filter=Q(status=RefundStatus.DONE)),
@@ -84,6 +86,7 @@ def finance_figures(*, start: datetime.date, end: datetime.date) -> list[dict[st
     for i in (
         Invoice.objects.filter(status=InvoiceStatus.OPEN, opened_at__gte=low, opened_at__lt=high)
         .values("dossier__agency_id")
+        .order_by()
         .annotate(total=Sum("amount"), n=Count("id"))
     ):
         row = rows[i["dossier__agency_id"]]
@@ -94,6 +97,7 @@ def finance_figures(*, start: datetime.date, end: datetime.date) -> list[dict[st
             dossier__submitted_at__gte=low, dossier__submitted_at__lt=high, status=InvoiceStatus.PAID
         )
         .values("dossier__agency_id")
+        .order_by()
         .annotate(total=Count("id"), online=Count("id", filter=Q(online=True)))
     ):
         row = rows[i["dossier__agency_id"]]

@@ -430,6 +430,8 @@ def attempt_query(*, attempt_id: int, now: datetime | None = None) -> str:
     else:
         outcome, detail = _query_outcome(answer, attempt, now)
     with transaction.atomic():
+        # The invoice's row first, as every settling does: a notice holding it never waits for us the other way.
+        Invoice.objects.select_for_update().filter(pk=attempt.invoice_id).first()
         PaymentAttempt.objects.filter(pk=attempt.pk).update(queried_at=now, queries=models.F("queries") + 1)
         if outcome == "closed":
             PaymentAttempt.objects.filter(pk=attempt.pk, status=AttemptStatus.PENDING).update(
@@ -634,8 +636,9 @@ def _refund_settle(
     *, refund_id: int, ok: bool, actor: "User | None", transaction_no: str = "", message: str = ""
 ) -> Refund:
     with transaction.atomic():
+        invoice_id = Refund.objects.values_list("invoice_id", flat=True).get(pk=refund_id)
+        invoice = Invoice.objects.select_for_update().get(pk=invoice_id)  # the invoice's row first, as always
         refund = Refund.objects.select_for_update().get(pk=refund_id)
-        invoice = Invoice.objects.select_for_update().get(pk=refund.invoice_id)
         if refund.status != RefundStatus.PENDING:
             raise InvalidState(_("This refund is settled already."), code="refund_settled")
         refund.status = RefundStatus.DONE if ok else RefundStatus.FAILED

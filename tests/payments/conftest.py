@@ -166,3 +166,28 @@ def send_notice(api: Callable[[Any], Any]) -> Callable[..., Any]:
         return client.post(url, params)  # form-encoded, as VNPay posts it
 
     return send
+
+
+def pay_in_sandbox(invoice: Invoice, user: Any, *, lose_notice: bool = False) -> str:
+    """The citizen pays ``invoice`` on the sandbox's pay page, as the page does it: a new attempt, the bank's
+    ledger, then the server notice (unless it is lost on the way). Returns the attempt's reference."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from payments import services
+    from payments.providers import register
+
+    url = services.payment_start(
+        dossier_id=invoice.dossier_id,
+        user=user,
+        provider_name="sandbox",
+        return_url="http://testserver/payments/return/sandbox/",
+        client_ip="127.0.0.1",
+    )
+    sandbox = register.get("sandbox")
+    asked = sandbox.read_signed(dict(parse_qsl(urlsplit(url).query, keep_blank_values=True)))
+    assert asked is not None
+    notice = sandbox.pay_page_notice(asked, paid=True)
+    if not lose_notice:
+        result = services.notice_handle(provider_name="sandbox", params=notice, remote_addr="127.0.0.1")
+        assert result.body == {"RspCode": "00", "Message": "Confirm Success"}
+    return asked.reference
