@@ -64,7 +64,7 @@ def test_a_report_that_agrees_with_the_portal_has_no_mismatch(tmp_path: Path, pa
     run = Reconciliation.objects.get()
     assert (run.provider, run.source, run.rows, run.matched) == ("sandbox", str(path), 3, 3)
     assert mismatches() == set()
-    assert "3 rows, 3 matched, 0 mismatches." in output
+    assert "3 rows, 3 matched, 0 mismatches (period 2026-11-23 to 2026-11-23)." in output
 
 
 def test_every_kind_of_difference_becomes_a_mismatch_row_with_its_line(
@@ -97,7 +97,7 @@ def test_every_kind_of_difference_becomes_a_mismatch_row_with_its_line(
     assert "fifty" in Mismatch.objects.get(kind="bad_row").detail
     run = Reconciliation.objects.get()
     assert (run.rows, run.matched) == (6, 1)
-    assert "6 rows, 1 matched, 5 mismatches." in output
+    assert "6 rows, 1 matched, 5 mismatches (period 2026-11-23 to 2026-11-23)." in output
     assert "line 6: " in output
 
 
