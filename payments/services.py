@@ -669,14 +669,14 @@ def refund_paid_back(*, refund_id: int, user: Any, reference: str = "") -> Refun
 
 
 def refund_for(*, dossier_id: int, refund_id: int, user: Any) -> Refund:
-    """A refund of the dossier's invoice, if ``user`` may read its receipt (``Ask.RECEIPT``) or is finance staff."""
-    if not has_permission(user, "payments.refund"):
-        dossier_link.visible(dossier_id, user, ask=Ask.RECEIPT, log="receipt")
+    """A refund of the dossier's invoice, if ``user`` may read its receipts (``Ask.RECEIPT``: it names the payer,
+    so it is the applicant's and the case workers', like the payment receipt); the read is logged."""
+    dossier_link.visible(dossier_id, user, ask=Ask.RECEIPT, log="receipt")
     refund = (
         Refund.objects.select_related("invoice").filter(pk=refund_id, invoice__dossier_id=dossier_id).first()
     )
     if refund is None:
-        raise NotFound(_("No such refund."), code="not_found")
+        raise NotFound(_("No such refund."), code="no_refund")
     return refund
 
 

@@ -344,7 +344,8 @@ def test_the_refund_receipt_names_the_refund_and_only_the_applicant_and_finance_
         REASON,
     ):
         assert expected.upper() in text.replace("\r", "").replace("\n", " ").upper(), expected
-    assert api(leader).get(url).status_code == 200
+    # It names the payer: the applicant's and the case workers', not the province's (like the payment receipt).
+    assert api(leader).get(url).status_code == 403
     assert api(citizen2).get(url).status_code == 404
     # The payment receipt stays: the fee was paid before it came back.
     assert api(citizen).get(f"/api/v1/dossiers/{dossier.pk}/invoice/receipt/").status_code == 200

@@ -13,5 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         outcomes = query_open_attempts()
-        summary = ", ".join(f"{name}: {count}" for name, count in sorted(outcomes.items())) or "nothing to ask"
+        summary = (
+            ", ".join(f"{name}: {count}" for name, count in sorted(outcomes.items())) or "nothing to ask"
+        )
         self.stdout.write(summary)
