@@ -360,3 +360,60 @@ def test_a_refund_not_done_has_no_receipt(
     response = api(citizen).get(f"/api/v1/dossiers/{dossier.pk}/invoice/refunds/{refund_id}/receipt/")
 
     assert (response.status_code, response.json()["code"]) == (409, "not_refunded")
+
+
+# --- The pages ------------------------------------------------------------------------------------------------
+
+
+def test_finance_staff_refund_from_the_finance_page_and_the_counter_pays_back_from_the_dossier(
+    api: Any, client: Any, leader: Any, receiver: Any, citizen: Any, dossier: Dossier, invoice: Invoice
+) -> None:
+    api(receiver).post(f"/api/v1/dossiers/{dossier.pk}/invoice/counter-payment/", {"method": "card"})
+    client.force_login(leader)
+
+    page = in_english(client).post(
+        "/payments/refunds/",
+        {"reference": invoice.reference, "amount": "20.000", "reason": REASON},
+        follow=True,
+    )
+
+    assert "is under way" in page.content.decode()
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.requested_by, refund.status) == (20_000, leader, "pending")
+    client.force_login(receiver)
+    console = in_english(client).get(f"/console/dossiers/{dossier.pk}/").content.decode()
+    assert f"/payments/refunds/{refund.pk}/paid-back/" in console
+    client.force_login(citizen)
+    assert (
+        f"/payments/refunds/{refund.pk}/paid-back/"
+        not in client.get(f"/dossiers/{dossier.pk}/").content.decode()
+    )
+
+
+def test_the_finance_page_refuses_an_unknown_invoice_or_a_bad_amount(
+    client: Any, leader: Any, citizen: Any, invoice: Invoice
+) -> None:
+    pay_in_sandbox(invoice, citizen)
+    client.force_login(leader)
+
+    unknown = in_english(client).post(
+        "/payments/refunds/", {"reference": "HP0", "reason": REASON}, follow=True
+    )
+    bad = in_english(client).post(
+        "/payments/refunds/",
+        {"reference": invoice.reference, "amount": "lots", "reason": REASON},
+        follow=True,
+    )
+
+    assert "No invoice has the reference HP0" in unknown.content.decode()
+    assert "The amount must be between 1 and 50.000" in bad.content.decode()
+    assert not Refund.objects.exists()
+
+
+def test_the_refund_form_is_for_finance_staff_only(client: Any, receiver: Any, invoice: Invoice) -> None:
+    client.force_login(receiver)
+
+    assert (
+        client.post("/payments/refunds/", {"reference": invoice.reference, "reason": REASON}).status_code
+        == 403
+    )
