@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, Rule] = {
     # A counter clerk who checked a citizen's ID card records the account's ID number as verified.
     "identity.verify": Rule(frozenset({Role.RECEIVER})),
     "payments.reconcile": Rule(frozenset({Role.PROVINCE_ADMIN, Role.LEADER})),
+    # The province's finance office: refunds with their legal reason (the same people who reconcile).
+    "payments.refund": Rule(frozenset({Role.PROVINCE_ADMIN, Role.LEADER})),
     "stats.view": Rule(
         frozenset({Role.RECEIVER, Role.ASSESSOR, Role.APPROVER, Role.LEADER, Role.PROVINCE_ADMIN})
     ),

@@ -191,6 +191,35 @@ def notify_dossier_event(*, dossier_id: int, event_id: int) -> list[Message]:
     return messages
 
 
+def notify_refund(
+    *, dossier_id: int, occurrence: str, amount: int, done: bool, reason: str, counter: bool
+) -> list[Message]:
+    """Tell the citizen that their fee is being refunded (``done`` False) or was (``done``), ``amount`` đồng, with the
+    reason; ``counter`` when it is handed back at the desk. Once per ``occurrence``, however often it runs."""
+    dossier = (
+        Dossier.objects.select_related("version", "agency", *(f"applicant__{name}" for name in _USER_RELATED))
+        .filter(pk=dossier_id)
+        .first()
+    )
+    if dossier is None:
+        return []
+    with transaction.atomic():
+        messages = _store(
+            dossier=dossier,
+            kind=Event.REFUND,
+            occurrence=occurrence,
+            recipients=[citizen_recipient(dossier)],
+            extra={
+                "amount": f"{amount:,}".replace(",", "."),
+                "done": done,
+                "reason": reason,
+                "counter": counter,
+            },
+        )
+        _send_after_commit(messages)
+    return messages
+
+
 def notify_drafts_expiring(*, dossier_ids: Iterable[int], now: datetime) -> list[Message]:
     """Tell each citizen that their draft, left unused, will be deleted unless they continue it; once per draft
     and telling (``now``), however often it runs. The messages are not linked to the draft, which may go."""

@@ -27,5 +27,7 @@ def invoice_panel(request: HttpRequest, dossier: Dossier) -> str:
         "may_take_at_counter": is_open and policy.may(user, policy.Ask.COUNTER_PAYMENT, dossier),
         "may_waive": is_open and policy.may(user, policy.Ask.WAIVE, dossier),
         "may_read_receipt": policy.may(user, policy.Ask.RECEIPT, dossier),
+        "refunds": list(invoice.refunds.all()),
+        "may_pay_back": policy.may(user, policy.Ask.COUNTER_PAYMENT, dossier),
     }
     return render_to_string("payments/_invoice_panel.html", context, request=request)

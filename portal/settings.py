@@ -360,6 +360,8 @@ CELERY_BEAT_SCHEDULE = {
     "flag-due": {"task": "dossiers.tasks.flag_due", "schedule": 900.0},
     "issue-apologies": {"task": "dossiers.tasks.issue_apologies", "schedule": 3600.0},
     "reconcile-payments": {"task": "payments.tasks.reconcile_reports", "schedule": 3600.0},
+    # Online payments whose notice never came: ask the provider (querydr) and settle them.
+    "query-payments": {"task": "payments.tasks.query_open_attempts", "schedule": 300.0},
     "stats-rollup": {"task": "stats.tasks.rollup", "schedule": 3600.0},
     # Drafts left unused: tell the citizen, then delete them (dossiers.schedule.drafts_warn, drafts_delete).
     "expire-drafts": {"task": "dossiers.tasks.expire_drafts", "schedule": 3600.0},
@@ -373,6 +375,14 @@ PAYMENT_PROVIDERS = env.string_list("PAYMENT_PROVIDERS", [])
 PAYMENT_VNPAY_TMN_CODE = env.string("PAYMENT_VNPAY_TMN_CODE")
 PAYMENT_VNPAY_SECRET = env.string("PAYMENT_VNPAY_SECRET")
 PAYMENT_VNPAY_URL = env.string("PAYMENT_VNPAY_URL")
+# VNPay's merchant API (querydr, refund).
+PAYMENT_VNPAY_API_URL = env.string(
+    "PAYMENT_VNPAY_API_URL", "https://merchant.vnpay.vn/merchant_webapi/api/transaction"
+)
+# An online attempt still open this many minutes after it started is asked of its provider (its notice may be
+# lost); after PAYMENT_QUERY_GIVE_UP_HOURS with no transaction at the provider it is closed as not paid.
+PAYMENT_QUERY_AFTER_MINUTES = env.integer("PAYMENT_QUERY_AFTER_MINUTES", 15, minimum=1)
+PAYMENT_QUERY_GIVE_UP_HOURS = env.integer("PAYMENT_QUERY_GIVE_UP_HOURS", 24, minimum=1)
 PAYMENT_SETTLEMENT_DIR = env.string("PAYMENT_SETTLEMENT_DIR", str(BASE_DIR / "var" / "settlements"))
 # Rejected notices are kept as digests; the same one again within the window (seconds), or any once the window
 # holds this many of a provider, is counted on an earlier row instead of stored.

@@ -14,5 +14,11 @@ urlpatterns = [
     ),
     path("dossiers/<int:pk>/invoice/waive/", views.WaiveView.as_view(), name="waive"),
     path("dossiers/<int:pk>/invoice/receipt/", views.ReceiptView.as_view(), name="receipt"),
+    path("dossiers/<int:pk>/invoice/refund/", views.RefundView.as_view(), name="refund"),
+    path(
+        "dossiers/<int:pk>/invoice/refunds/<int:refund_id>/receipt/",
+        views.RefundReceiptView.as_view(),
+        name="refund-receipt",
+    ),
     path("payments/<str:provider>/callback/", views.CallbackView.as_view(), name="callback"),
 ]

@@ -1,5 +1,7 @@
 """The payments API (API.md, "Payments")."""
 
+from typing import Any
+
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +16,8 @@ from rest_framework.views import APIView
 from accounts.policy import Ask
 from audit.models import AccessWhat
 from payments import receipts, services
-from payments.models import Invoice
+from payments.constants import InvoiceStatus, RefundStatus
+from payments.models import Invoice, Refund
 from portal.api.parsers import NoticeJSONParser
 from portal.api.schema import PDF_RESPONSE, error_responses
 from portal.client_ip import client_ip
@@ -23,8 +26,39 @@ from portal.throttling import CallbackThrottle
 from portal.urls_public import absolute_url
 
 
+def _absolute(context: dict[str, Any], url: str) -> str:
+    request = context.get("request")
+    return request.build_absolute_uri(url) if request else url
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    receipt_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Refund
+        fields = [
+            "id",
+            "reference",
+            "amount",
+            "status",
+            "rule",
+            "reason",
+            "requested_at",
+            "done_at",
+            "receipt_url",
+        ]
+
+    def get_receipt_url(self, refund: Refund) -> str | None:
+        if refund.status != RefundStatus.DONE:
+            return None
+        return _absolute(
+            self.context, reverse("payments-api:refund-receipt", args=[refund.invoice.dossier_id, refund.pk])
+        )
+
+
 class InvoiceSerializer(serializers.ModelSerializer):
     receipt_url = serializers.SerializerMethodField()
+    refunds = RefundSerializer(many=True, read_only=True)
 
     class Meta:
         model = Invoice
@@ -33,19 +67,19 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "amount",
             "status",
             "paid_at",
+            "refunded_amount",
             "items",
             "due_before",
             "provider",
             "online",
             "receipt_url",
+            "refunds",
         ]
 
     def get_receipt_url(self, invoice: Invoice) -> str | None:
-        if invoice.status != "paid":
+        if invoice.status in (InvoiceStatus.OPEN, InvoiceStatus.WAIVED):
             return None
-        url = reverse("payments-api:receipt", args=[invoice.dossier_id])
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
+        return _absolute(self.context, reverse("payments-api:receipt", args=[invoice.dossier_id]))
 
 
 def _client_ip(request: Request) -> str:
@@ -121,6 +155,42 @@ class WaiveView(APIView):
             dossier_id=pk, user=request.user, reason=data.validated_data["reason"]
         )
         return Response(InvoiceSerializer(invoice, context={"request": request}).data)
+
+
+class RefundView(APIView):
+    """Finance staff refund the fee, in full or in part: `{"amount": <đồng, all that is left if omitted>,
+    "reason": "<legal reason>"}` → 201 with the refund (`pending` until the provider or the desk pays it back; an
+    online refund is sent to the provider at once). 403 for others; 409 when the invoice is not paid (or a refund
+    is under way); 400 for an amount above what is left."""
+
+    class InputSerializer(serializers.Serializer):
+        amount = serializers.IntegerField(min_value=1, max_value=10**15, required=False)
+        reason = serializers.CharField(max_length=2000)
+
+    @extend_schema(request=InputSerializer, responses={201: RefundSerializer, **error_responses(403, 409)})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        amount = data.validated_data.get("amount")
+        if amount is None:
+            invoice = services.invoice_for(dossier_id=pk, user=request.user)
+            amount = max(invoice.amount - invoice.refunded_amount, 0)
+        made = services.refund_start(
+            dossier_id=pk, user=request.user, amount=amount, reason=data.validated_data["reason"]
+        )
+        made.refresh_from_db()
+        return Response(RefundSerializer(made, context={"request": request}).data, status=201)
+
+
+class RefundReceiptView(APIView):
+    """The refund receipt (PDF) of a refund that is done; 409 before it is."""
+
+    @extend_schema(responses={**PDF_RESPONSE, **error_responses(403, 409)})
+    def get(self, request: Request, pk: int, refund_id: int) -> HttpResponse:
+        refund = services.refund_for(dossier_id=pk, refund_id=refund_id, user=request.user)
+        return private_file_response(
+            receipts.refund_receipt_pdf(refund), filename=f"hoan-tra-{refund.reference}.pdf"
+        )
 
 
 class ReceiptView(APIView):

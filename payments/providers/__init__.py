@@ -37,6 +37,33 @@ class Signed:
     fields: dict[str, str]  # the provider's fields as received, the signature included
 
 
+@dataclass(frozen=True)
+class QueryAnswer:
+    """What the provider says of one attempt when asked (VNPay's ``querydr``), its signature already checked.
+
+    ``found`` False: the provider has no such transaction (the citizen never paid); ``notice`` otherwise, read like
+    a server notice (``success`` or not); ``pending`` while the provider has not finished it either."""
+
+    found: bool
+    pending: bool = False
+    notice: Notice | None = None
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class RefundAnswer:
+    """The provider's answer to a refund call (VNPay's ``refund``), its signature already checked."""
+
+    ok: bool
+    transaction_no: str = ""
+    code: str = ""
+    message: str = ""
+
+
+class ProviderUnavailable(Exception):
+    """The provider's API did not answer, or answered something that cannot be trusted (a bad signature)."""
+
+
 class NoticeRejected(Exception):
     """The notice is refused before it touches an invoice (a bad signature, a malformed field)."""
 
@@ -82,6 +109,26 @@ class Provider(Plugin):
     def answer(self, outcome: str, reason: str) -> tuple[dict[str, Any], int]:
         """The body and status the provider expects back for ``outcome``."""
         return {"outcome": outcome, "detail": reason}, 200
+
+    def query(self, *, reference: str, created_at: datetime, client_ip: str) -> QueryAnswer:
+        """Ask the provider what became of the attempt ``reference``; raises ``ProviderUnavailable``."""
+        raise NotImplementedError(f"The {self.name} provider cannot be asked.")
+
+    def refund(
+        self,
+        *,
+        reference: str,
+        transaction_no: str,
+        paid_at: datetime,
+        amount: int,
+        full: bool,
+        created_by: str,
+        order_info: str,
+        client_ip: str,
+    ) -> RefundAnswer:
+        """Ask the provider to pay ``amount`` back on the transaction; raises ``ProviderUnavailable``. Only online
+        providers have one: a counter refund is handed back at the desk."""
+        raise NotImplementedError(f"The {self.name} provider has no refund call.")
 
 
 register = Registry[Provider](

@@ -50,10 +50,31 @@ def signed(fields: dict[str, str], secret: str | None = None) -> dict[str, str]:
     return {**fields, "vnp_SecureHash": vnp_signature(fields, secret)}
 
 
+def attempt_reference(invoice: Invoice, provider: str = "sandbox") -> str:
+    """The reference (``vnp_TxnRef``) of the invoice's latest attempt, started now when it has none."""
+    from payments import services
+    from payments.models import PaymentAttempt
+    from payments.providers import register
+
+    attempt = PaymentAttempt.objects.filter(invoice=invoice, provider=provider).order_by("-id").first()
+    if attempt is None and type(invoice).objects.get(pk=invoice.pk).status == "open":
+        attempt = services.attempt_open(invoice=invoice, provider=register.get(provider))
+    elif attempt is None:  # an attempt the citizen started before the invoice was waived or paid otherwise
+        attempt = PaymentAttempt.objects.create(
+            invoice=invoice,
+            provider=provider,
+            reference=f"{invoice.reference}900",
+            amount=invoice.amount,
+            created_at=invoice.opened_at,
+        )
+    return attempt.reference
+
+
 def notice_fields(
     invoice: Invoice, *, transaction_no: str = "14000001", code: str = "00", **changes: str
 ) -> dict[str, str]:
-    """The fields of a VNPay 2.1 IPN for ``invoice``, unsigned; ``changes`` overrides or adds ``vnp_`` fields."""
+    """The fields of a VNPay 2.1 IPN for ``invoice``'s latest attempt, unsigned; ``changes`` overrides or adds
+    ``vnp_`` fields."""
     fields = {
         "vnp_TmnCode": "SANDBOX1",
         "vnp_Amount": str(invoice.amount * 100),
@@ -65,7 +86,7 @@ def notice_fields(
         "vnp_ResponseCode": code,
         "vnp_TransactionNo": transaction_no,
         "vnp_TransactionStatus": code if code == "00" else "02",
-        "vnp_TxnRef": invoice.reference,
+        "vnp_TxnRef": changes.pop("vnp_TxnRef") if "vnp_TxnRef" in changes else attempt_reference(invoice),
     }
     fields.update(changes)
     return fields
@@ -145,3 +166,28 @@ def send_notice(api: Callable[[Any], Any]) -> Callable[..., Any]:
         return client.post(url, params)  # form-encoded, as VNPay posts it
 
     return send
+
+
+def pay_in_sandbox(invoice: Invoice, user: Any, *, lose_notice: bool = False) -> str:
+    """The citizen pays ``invoice`` on the sandbox's pay page, as the page does it: a new attempt, the bank's
+    ledger, then the server notice (unless it is lost on the way). Returns the attempt's reference."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from payments import services
+    from payments.providers import register
+
+    url = services.payment_start(
+        dossier_id=invoice.dossier_id,
+        user=user,
+        provider_name="sandbox",
+        return_url="http://testserver/payments/return/sandbox/",
+        client_ip="127.0.0.1",
+    )
+    sandbox = register.get("sandbox")
+    asked = sandbox.read_signed(dict(parse_qsl(urlsplit(url).query, keep_blank_values=True)))
+    assert asked is not None
+    notice = sandbox.pay_page_notice(asked, paid=True)
+    if not lose_notice:
+        result = services.notice_handle(provider_name="sandbox", params=notice, remote_addr="127.0.0.1")
+        assert result.body == {"RspCode": "00", "Message": "Confirm Success"}
+    return asked.reference

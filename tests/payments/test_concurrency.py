@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from payments.constants import EventKind
 from payments.models import Invoice, Payment, PaymentEvent
 from tests.concurrency import run_at_once
-from tests.payments.conftest import CALLBACK, good_notice, reload
+from tests.payments.conftest import CALLBACK, good_notice, pay_in_sandbox, reload
 
 pytestmark = [
     pytest.mark.postgres,
@@ -63,7 +63,8 @@ def test_two_transactions_for_one_invoice_at_once_pay_it_once(invoice: Invoice) 
     assert sorted(results) == [(200, "00"), (200, "02")]
     payment = assert_paid_once(invoice, {"14000001", "14000002"})
     (rejected,) = PaymentEvent.objects.filter(kind=EventKind.REJECTED)
-    assert rejected.reason.startswith("late: ")
+    # One attempt, two transactions: VNPay's "order already confirmed" for the one that came second.
+    assert rejected.reason.startswith("replayed: ")
     assert rejected.transaction_no != payment.transaction_no
 
 
@@ -100,3 +101,33 @@ def test_a_counter_payment_and_an_online_notice_at_once_pay_the_invoice_once(
         assert (online, at_desk[0]) == ((200, "00"), 409)
     else:
         assert (paid_by, online, at_desk) == ("counter", (200, "02"), (200, "paid"))
+
+
+def test_the_query_and_late_notices_at_once_pay_a_lost_notices_invoice_once(
+    invoice: Invoice, citizen: Any
+) -> None:
+    """The notice was lost, the beat task asks the provider; meanwhile the provider retries its notice. Two of
+    each, at once, on their own connections: one payment, one ``paid`` event, whoever wins."""
+    from payments import services
+    from payments.models import PaymentAttempt
+    from tests.payments.test_lost_notices import age, late_notice
+
+    reference = pay_in_sandbox(invoice, citizen, lose_notice=True)
+    age(reference, 60)
+    attempt_id = PaymentAttempt.objects.get(reference=reference).pk
+    notice = late_notice(reference)
+
+    def query() -> str:
+        return services.attempt_query(attempt_id=attempt_id)
+
+    results = run_at_once([query, notify(notice), query, notify(notice)])
+
+    assert not any(isinstance(result, Exception) for result in results), results
+    queries, notices = [results[0], results[2]], [results[1], results[3]]
+    paid_by_notice = notices.count((200, "00"))
+    paid_by_query = queries.count("paid")
+    assert paid_by_notice + paid_by_query == 1, results
+    assert all(result == (200, "02") for result in notices if result != (200, "00"))
+    assert all(result in ("paid", "settled") for result in queries)
+    payment = assert_paid_once(invoice, {notice["vnp_TransactionNo"]})
+    assert payment.attempt_id == attempt_id

@@ -10,11 +10,19 @@ import pytest
 
 from dossiers.models import Dossier
 from payments.constants import EventKind
-from payments.models import Invoice, Payment, PaymentEvent
+from payments.models import Invoice, Payment, PaymentAttempt, PaymentEvent
 from procedures.constants import FeeDue
 from procedures.models import Fee
 from tests.factories import DossierFactory, ProcedureVersionFactory
-from tests.payments.conftest import good_notice, notice_fields, reload, signed, submit_dossier, vnp_signature
+from tests.payments.conftest import (
+    attempt_reference,
+    good_notice,
+    notice_fields,
+    reload,
+    signed,
+    submit_dossier,
+    vnp_signature,
+)
 
 
 def invoice_url(dossier: Any) -> str:
@@ -217,7 +225,9 @@ def test_the_applicant_starts_paying_and_gets_an_absolute_correctly_signed_redir
     assert query["vnp_SecureHash"] == vnp_signature(query)
     assert query["vnp_Version"] == "2.1.0"
     assert query["vnp_Command"] == "pay"
-    assert query["vnp_TxnRef"] == invoice.reference
+    # Each attempt has its own vnp_TxnRef: the invoice's reference and the attempt's number.
+    assert query["vnp_TxnRef"] == PaymentAttempt.objects.get(invoice=invoice).reference
+    assert query["vnp_TxnRef"].startswith(invoice.reference)
     assert query["vnp_Amount"] == "5000000"
     assert query["vnp_CurrCode"] == "VND"
     returning = urlsplit(query["vnp_ReturnUrl"])
@@ -559,6 +569,7 @@ def test_every_step_of_a_payment_journey_appends_an_event_and_earlier_events_nev
         lambda: api(citizen).post(f"{invoice_url(dossier)}pay/", {"provider": "sandbox"}),
         lambda: send_notice(good_notice(invoice, code="24", transaction_no="501")),
         lambda: send_notice(good_notice(invoice, vnp_Amount="100", transaction_no="502")),
+        lambda: api(citizen).post(f"{invoice_url(dossier)}pay/", {"provider": "sandbox"}),
         lambda: send_notice(good_notice(invoice, transaction_no="503")),
         lambda: send_notice(good_notice(invoice, transaction_no="503")),
         lambda: send_notice(good_notice(invoice, transaction_no="504")),
@@ -572,9 +583,9 @@ def test_every_step_of_a_payment_journey_appends_an_event_and_earlier_events_nev
         history = now
 
     kinds = [row[1] for row in history]
-    assert kinds == ["opened", "started", "rejected", "rejected", "paid", "rejected", "rejected"]
+    assert kinds == ["opened", "started", "rejected", "rejected", "started", "paid", "rejected", "rejected"]
     reasons = [row[4].split(":")[0] for row in history if row[1] == "rejected"]
-    assert reasons == ["failed_payment", "amount_mismatch", "replayed", "late"]
+    assert reasons == ["failed_payment", "amount_mismatch", "replayed", "replayed"]
     assert [row[0] for row in history] == sorted(row[0] for row in history)
     assert Payment.objects.get().transaction_no == "503"
 
@@ -587,5 +598,5 @@ def test_a_forged_notice_is_recorded_without_an_invoice_and_the_invoices_history
     assert list(PaymentEvent.objects.filter(invoice=invoice).values_list("kind", flat=True)) == ["opened"]
     forged = PaymentEvent.objects.get(invoice=None)
     assert forged.reason.startswith("forged: ")
-    assert forged.payload["reference"] == invoice.reference
+    assert forged.payload["reference"] == attempt_reference(invoice)
     assert forged.remote_addr == "127.0.0.1"

@@ -15,10 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from payments import services
 from payments.constants import EventKind
 from payments.models import Invoice, Payment, PaymentEvent
+from payments.providers import register
 from tests.payments.conftest import (
     CALLBACK,
+    attempt_reference,
     good_notice,
     invoice_state,
     notice_fields,
@@ -68,7 +71,7 @@ def test_a_genuine_notice_marks_the_invoice_paid_and_is_confirmed(
     assert (payment.provider, payment.transaction_no, payment.amount) == ("sandbox", "14123456", 50_000)
     paid = PaymentEvent.objects.get(invoice=invoice, kind=EventKind.PAID)
     assert paid.transaction_no == "14123456"
-    assert paid.payload["vnp_TxnRef"] == invoice.reference
+    assert paid.payload["vnp_TxnRef"] == attempt_reference(invoice)
     assert rejected_events() == []
 
 
@@ -112,6 +115,11 @@ def test_a_failed_payment_first_and_a_successful_one_after_pays_the_invoice(
 ) -> None:
     assert_vnpay_answer(send_notice(good_notice(invoice, transaction_no="1", code="24")), "00")
     assert reload(invoice).status == "open"
+    # VNPay: the failed attempt is confirmed (02 from now on); paying again is a new attempt with its own vnp_TxnRef.
+    first = attempt_reference(invoice)
+    assert_vnpay_answer(send_notice(good_notice(invoice, transaction_no="2")), "02")
+    second = services.attempt_open(invoice=invoice, provider=register.get("sandbox")).reference
+    assert second != first
 
     assert_vnpay_answer(send_notice(good_notice(invoice, transaction_no="2")), "00")
 
@@ -369,10 +377,17 @@ def test_a_transaction_that_paid_one_invoice_cannot_pay_another(
 def test_a_second_transaction_for_a_paid_invoice_is_late_and_changes_nothing(
     send_notice: Callable[..., Any], invoice: Invoice
 ) -> None:
-    assert_vnpay_answer(send_notice(good_notice(invoice, transaction_no="1001")), "00")
+    # Two attempts started (two tabs): the first is paid, then the second one's money arrives.
+    sandbox = register.get("sandbox")
+    first, second = (services.attempt_open(invoice=invoice, provider=sandbox) for _ in range(2))
+    assert_vnpay_answer(
+        send_notice(good_notice(invoice, transaction_no="1001", vnp_TxnRef=first.reference)), "00"
+    )
     paid = invoice_state(invoice)
 
-    response = send_notice(good_notice(invoice, transaction_no="1002", vnp_PayDate="20261124080000"))
+    response = send_notice(
+        good_notice(invoice, transaction_no="1002", vnp_PayDate="20261124080000", vnp_TxnRef=second.reference)
+    )
 
     assert_vnpay_answer(response, "02")
     assert invoice_state(invoice) == paid
@@ -463,7 +478,8 @@ def test_the_vnpay_provider_pays_with_a_notice_signed_with_its_own_secret(
 ) -> None:
     settings.PAYMENT_VNPAY_SECRET = "the-real-merchant-secret"  # noqa: S105 - a test value
 
-    response = send_notice(signed(notice_fields(invoice), "the-real-merchant-secret"), provider="vnpay")
+    fields = notice_fields(invoice, vnp_TxnRef=attempt_reference(invoice, "vnpay"))
+    response = send_notice(signed(fields, "the-real-merchant-secret"), provider="vnpay")
 
     assert_vnpay_answer(response, "00")
     invoice = reload(invoice)
@@ -549,3 +565,71 @@ def test_no_notice_whatever_its_fields_gives_an_error_or_changes_the_invoice(
 
     assert response.status_code < 500
     assert invoice_state(invoice) == before
+
+
+# --- VNPay's sample answers and order of checks --------------------------------------------------------------
+
+# VNPay's sample IPN handler (vnpay_ipn.php of its integration kit) answers exactly these bodies.
+VNPAY_SAMPLE = {
+    "00": {"RspCode": "00", "Message": "Confirm Success"},
+    "01": {"RspCode": "01", "Message": "Order not found"},
+    "02": {"RspCode": "02", "Message": "Order already confirmed"},
+    "04": {"RspCode": "04", "Message": "invalid amount"},
+    "97": {"RspCode": "97", "Message": "Invalid signature"},
+    "99": {"RspCode": "99", "Message": "Unknow error"},
+}
+
+
+@pytest.mark.parametrize(
+    ("build", "code"),
+    [
+        pytest.param(lambda i: good_notice(i), "00", id="paid"),
+        pytest.param(lambda i: good_notice(i, code="24"), "00", id="cancelled-is-recorded"),
+        pytest.param(lambda i: good_notice(i, vnp_TxnRef="HP26112399999999001"), "01", id="no-such-order"),
+        pytest.param(lambda i: good_notice(i, vnp_Amount="100"), "04", id="wrong-amount"),
+        pytest.param(lambda i: signed(notice_fields(i), "wrong"), "97", id="bad-checksum"),
+        pytest.param(lambda i: good_notice(i, vnp_PayDate="yesterday"), "99", id="unreadable"),
+    ],
+)
+def test_the_ipn_answer_is_exactly_vnpays_sample_body(
+    send_notice: Callable[..., Any], invoice: Invoice, build: Callable[[Invoice], dict[str, str]], code: str
+) -> None:
+    response = send_notice(build(invoice))
+
+    assert response.status_code == 200
+    assert response.json() == VNPAY_SAMPLE[code]
+
+
+def test_vnpays_order_of_checks_checksum_then_order_then_amount_then_confirmed(
+    send_notice: Callable[..., Any], invoice: Invoice
+) -> None:
+    assert send_notice(good_notice(invoice, transaction_no="1")).json() == VNPAY_SAMPLE["00"]
+
+    # Already confirmed and a wrong amount: the amount is checked first (04), as in VNPay's handler.
+    assert (
+        send_notice(good_notice(invoice, transaction_no="2", vnp_Amount="100")).json() == VNPAY_SAMPLE["04"]
+    )
+    # Unknown order and a wrong amount: the order first (01).
+    unknown = good_notice(invoice, vnp_TxnRef="HP26112399999999001", vnp_Amount="100")
+    assert send_notice(unknown).json() == VNPAY_SAMPLE["01"]
+    # Forged and unknown: the checksum first (97).
+    assert send_notice(unknown | {"vnp_SecureHash": "0" * 128}).json() == VNPAY_SAMPLE["97"]
+    # Right amount on the confirmed order: 02.
+    assert send_notice(good_notice(invoice, transaction_no="3")).json() == VNPAY_SAMPLE["02"]
+    assert Payment.objects.get().transaction_no == "1"
+
+
+def test_each_attempt_sends_its_own_vnp_txnref(
+    api: Any, citizen: Any, dossier: Any, invoice: Invoice
+) -> None:
+    from urllib.parse import parse_qsl, urlsplit
+
+    refs = []
+    for _ in range(3):
+        response = api(citizen).post(
+            f"/api/v1/dossiers/{dossier.pk}/invoice/pay/", {"provider": "sandbox"}, format="json"
+        )
+        refs.append(dict(parse_qsl(urlsplit(response.json()["redirect_url"]).query))["vnp_TxnRef"])
+
+    assert len(set(refs)) == 3
+    assert all(ref.startswith(invoice.reference) for ref in refs)

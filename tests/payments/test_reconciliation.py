@@ -32,7 +32,10 @@ def paid(send_notice: Callable[..., Any], invoices: list[Invoice]) -> list[Invoi
     return invoices
 
 
-def write(folder: Path, lines: list[str], *, name: str = "report.csv", encoding: str = "utf-8") -> Path:
+def write(
+    folder: Path, lines: list[str], *, name: str = "report-2026-11-23.csv", encoding: str = "utf-8"
+) -> Path:
+    """A settlement report; its name says the day it covers (the notices' pay date, ``conftest.notice_fields``)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_text("\n".join(lines) + "\n", encoding=encoding)
@@ -61,7 +64,7 @@ def test_a_report_that_agrees_with_the_portal_has_no_mismatch(tmp_path: Path, pa
     run = Reconciliation.objects.get()
     assert (run.provider, run.source, run.rows, run.matched) == ("sandbox", str(path), 3, 3)
     assert mismatches() == set()
-    assert "3 rows, 3 matched, 0 mismatches." in output
+    assert "3 rows, 3 matched, 0 mismatches (period 2026-11-23 to 2026-11-23)." in output
 
 
 def test_every_kind_of_difference_becomes_a_mismatch_row_with_its_line(
@@ -94,7 +97,7 @@ def test_every_kind_of_difference_becomes_a_mismatch_row_with_its_line(
     assert "fifty" in Mismatch.objects.get(kind="bad_row").detail
     run = Reconciliation.objects.get()
     assert (run.rows, run.matched) == (6, 1)
-    assert "6 rows, 1 matched, 5 mismatches." in output
+    assert "6 rows, 1 matched, 5 mismatches (period 2026-11-23 to 2026-11-23)." in output
     assert "line 6: " in output
 
 
@@ -234,7 +237,8 @@ def test_a_report_is_compared_only_with_its_own_providers_payments(
     assert Reconciliation.objects.get().matched == 1
 
     reconcile(
-        write(tmp_path, [HEADER, f"{one.reference},POS-1,50000,00"], name="sandbox.csv"), provider="sandbox"
+        write(tmp_path, [HEADER, f"{one.reference},POS-1,50000,00"], name="sandbox-2026-11-23.csv"),
+        provider="sandbox",
     )
     assert Mismatch.objects.get().kind == "missing_in_portal"
 
@@ -267,7 +271,9 @@ def test_the_daily_task_skips_a_bad_report_and_a_folder_of_no_provider_and_does_
     settings.PAYMENT_SETTLEMENT_DIR = str(tmp_path)
     write(tmp_path / "aaa-unknown", [HEADER, f"{paid[0].reference},T1,50000,00"])
     write(tmp_path / "sandbox", ["reference,amount", "HP1,5"], name="a-broken.csv")
-    good = write(tmp_path / "sandbox", [HEADER, f"{paid[0].reference},T1,50000,00"], name="b-good.csv")
+    good = write(
+        tmp_path / "sandbox", [HEADER, f"{paid[0].reference},T1,50000,00"], name="b-good-20261123.csv"
+    )
 
     with caplog.at_level(logging.ERROR, logger="payments.reconciliation"):
         assert reconcile_reports() == 1
