@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from complaints import services as complaints
 from dossiers import schedule, workflow
 from dossiers.models import Apology, DossierEvent
 from notifications import services, tasks
@@ -57,6 +58,18 @@ def tell_citizens_of_expiring_drafts(dossier_ids: list[int], now: datetime) -> N
     services.notify_drafts_expiring(dossier_ids=dossier_ids, now=now)
 
 
+def tell_citizen_of_answer(complaint_id: int, dossier_id: int) -> None:
+    """After a complaint's answer is committed, the applicant is told of it; in process if the broker is down."""
+    try:
+        tasks.notify_complaint_answered.delay(complaint_id)
+    except Exception:
+        log.exception("could not queue the answer to complaint %s; making it in process", complaint_id)
+        try:
+            services.notify_complaint_answered(complaint_id=complaint_id)
+        except Exception:
+            log.exception("could not make the message of the answer to complaint %s", complaint_id)
+
+
 def register() -> None:
     """Hook the citizen's messages into the workflow and the schedule; called once, from ``ready()``."""
     for action in workflow.Action:
@@ -65,3 +78,4 @@ def register() -> None:
     schedule.ON_APOLOGY.register(tell_citizen_of_apology)
     schedule.ON_DRAFTS_EXPIRING.register(tell_citizens_of_expiring_drafts)
     services.SEND.register(tasks.queue_sending)
+    complaints.ANSWERED_COMMITTED.register(tell_citizen_of_answer)

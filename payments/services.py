@@ -11,6 +11,7 @@ import hashlib
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -38,6 +39,7 @@ from payments.providers import (
 )
 from payments.providers.counter import CounterProvider
 from portal.errors import InvalidState, NotFound, ServiceError
+from portal.hooks import Hook
 from portal.money import thousands
 
 if TYPE_CHECKING:
@@ -69,6 +71,16 @@ def _new_reference() -> str:
     return f"HP{timezone.localdate():%y%m%d}{secrets.randbelow(10**8):08d}"
 
 
+# Run in the transaction of an invoice's change (opened, paid, waived), with its dossier's id: the service index's
+# counters (stats registers from its ready()).
+INVOICE_CHANGED: Hook[Callable[[int], None]] = Hook("what runs when an invoice changes")
+
+
+def _changed(invoice: Invoice) -> None:
+    for effect in INVOICE_CHANGED:
+        effect(invoice.dossier_id)
+
+
 def invoice_open(*, dossier: Any) -> Invoice | None:
     """Open the invoice of a dossier being submitted, from its procedure version's fees; None when it is free.
 
@@ -94,6 +106,7 @@ def invoice_open(*, dossier: Any) -> Invoice | None:
     else:
         raise ServiceError("Could not draw a unique invoice reference.")
     PaymentEvent.objects.create(invoice=invoice, kind=EventKind.OPENED, payload={"amount": amount})
+    _changed(invoice)
     return invoice
 
 
@@ -173,6 +186,7 @@ def invoice_mark_paid(
         payload=payload,
         remote_addr=remote_addr,
     )
+    _changed(invoice)
     return invoice
 
 
@@ -183,6 +197,7 @@ def invoice_mark_waived(*, invoice: Invoice, reason: str, actor: "User") -> Invo
     invoice.status, invoice.waived_reason, invoice.waived_by = InvoiceStatus.WAIVED, reason[:2000], actor
     invoice.save(update_fields=["status", "waived_reason", "waived_by"])
     PaymentEvent.objects.create(invoice=invoice, kind=EventKind.WAIVED, actor=actor, reason=reason[:255])
+    _changed(invoice)
     return invoice
 
 

@@ -4,8 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from dossiers.views.verify import verify
 from procedures.views.catalogue import home
-from stats.api import StatsView
-from stats.views import public_index
+from stats.api import PublicStatsView, StatsView
+from stats.views import dashboard, public_index
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
@@ -14,12 +14,15 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("payments.api.urls")),
     path("", include("complaints.api.urls")),
     path("stats/", StatsView.as_view(), name="stats-api"),
+    path("stats/public/", PublicStatsView.as_view(), name="stats-public-api"),
 ]
 
 urlpatterns = [
     path("", home, name="home"),
     path("verify/", verify, name="verify"),
     path("service-index/", public_index, name="service-index"),
+    path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/", include("stats.urls")),
     path("", include("procedures.urls")),
     path("", include("dossiers.urls")),
     path("", include("complaints.urls")),
