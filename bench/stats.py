@@ -14,6 +14,7 @@ rollups' hooks registered and without). Results go to ``bench/results/stats-<dat
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import random
@@ -81,6 +82,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ["REDIS_URL"] = ""
     import django
+    import django.db.models
 
     django.setup()
     report: dict[str, Any] = {
@@ -93,8 +95,102 @@ def main() -> None:
         print("  ", report["loaded"])
     if args.fill_only:
         return
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from accounts.models import User
+    from bench.catalogue import analyze, bench_database, measure, timed
+    from dossiers import workflow
+    from dossiers.models import Dossier
+    from procedures.models import Agency
+    from stats import services
+    from stats.models import Tally
+
+    bench_database(allow_sqlite=False)
+    timed("Migrate", lambda: call_command("migrate", interactive=False, verbosity=0))
     started = time.perf_counter()
-    print(time.perf_counter() - started)
+    rebuilt = services.rebuild()
+    report["rebuild"] = {"seconds": round(time.perf_counter() - started, 1), **rebuilt}
+    print("Full rebuild:", report["rebuild"])
+    timed("ANALYZE", analyze)
+
+    leader, _ = User.objects.get_or_create(username="bench_leader", defaults={"role": "leader"})
+    client = Client()
+    client.force_login(leader)
+    # The agency with the most dossiers: the bench's busy one.
+    busy = Dossier.objects.values("agency_id").annotate(n=django.db.models.Count("id")).order_by("-n").first()
+    agency = Agency.objects.get(pk=busy["agency_id"])
+    today = dt.datetime.now(dt.UTC).date()
+    year = {"from": (today - dt.timedelta(days=365)).isoformat(), "to": today.isoformat()}
+    one = {**year, "agency": agency.code}
+    cases = [
+        ("dashboard page, province, a year", "/dashboard/", year),
+        ("dashboard page, one agency, a year", "/dashboard/", one),
+        ("stats API, province, a year", "/api/v1/stats/", year),
+        ("stats API, one agency, a year", "/api/v1/stats/", one),
+        ("stats API, one agency, counter channel", "/api/v1/stats/", {**one, "channel": "counter"}),
+        ("public page, a year", "/service-index/", year),
+        ("public API, a year", "/api/v1/stats/public/", year),
+    ]
+    results = []
+    for name, path, params in cases:
+        row = measure(
+            client,
+            urls=[(path, params)],
+            accept="text/html,application/json",
+            runs=args.runs,
+            warmup=args.warmup,
+        )
+        results.append({"case": name, **row})
+        print(
+            f"{name:42} p50 {row['p50_ms']:8.2f} ms  p95 {row['p95_ms']:8.2f} ms  queries {row['queries_max']}"
+        )
+    report["cases"] = results
+    report["tally_rows"] = Tally.objects.count()
+
+    # The cost a transition pays to keep the rollups: the same receptions with the rollups' hook and without.
+    receiver, _ = User.objects.get_or_create(
+        username="bench_stats_receiver", defaults={"role": "receiver", "agency": agency}
+    )
+    waiting = list(
+        Dossier.objects.filter(state="submitted", agency=agency).values_list("id", flat=True)[
+            : 2 * args.transitions
+        ]
+    )
+    hook = workflow.IN_TRANSACTION[workflow.Action.RECEIVE]
+    without = [f for f in hook if f is not services.refresh_dossier]
+
+    def receive(ids: list[int]) -> list[float]:
+        times = []
+        for pk in ids:
+            start = time.perf_counter()
+            workflow.apply(dossier_id=pk, action="receive", actor=receiver)
+            times.append((time.perf_counter() - start) * 1000)
+        return sorted(times)
+
+    half = len(waiting) // 2
+    with_rollups = receive(waiting[:half])
+    with hook.replaced(*without):
+        no_rollups = receive(waiting[half:])
+
+    def summary(times: list[float]) -> dict[str, float]:
+        return {
+            "n": len(times),
+            "p50_ms": round(times[len(times) // 2], 2),
+            "p95_ms": round(times[int(len(times) * 0.95)], 2),
+        }
+
+    report["transition"] = {"with_rollups": summary(with_rollups), "without_rollups": summary(no_rollups)}
+    report["transition"]["p50_cost_ms"] = round(
+        report["transition"]["with_rollups"]["p50_ms"] - report["transition"]["without_rollups"]["p50_ms"], 2
+    )
+    print("Receptions:", report["transition"])
+    connection.close()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"stats-{dt.datetime.now(dt.UTC).date().isoformat()}.json"
+    out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print("Wrote", out)
 
 
 if __name__ == "__main__":

@@ -182,7 +182,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "days. Shown without points."
         ),
         0,
-        ratio=lambda t: Ratio(t.get("processing_hours", 0), 24 * t.get("finished", 0)),
+        ratio=lambda t: Ratio(round(t.get("processing_hours", 0) / 24), t.get("finished", 0)),
     ),
     # 3. Online service (12)
     Indicator(
