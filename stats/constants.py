@@ -4,8 +4,8 @@ By the month the dossier was filed (submitted):
   ``filed`` every dossier that left the draft; ``online`` of them filed online; ``full_eligible`` of a procedure
   offered full online, ``full_online`` of them filed online; ``fee_bearing`` with a fee to pay, ``paid_online`` of them
   paid through an online provider; ``reused`` filed by a citizen the portal already knew (an earlier dossier: the
-  form came filled from what they gave before); ``open`` received and not yet returned (judged on time or late when
-  asked, at the period's end); ``rated``, ``satisfied`` (4 or 5 out of 5), ``disliked`` (a dislike, with its reason);
+  form came filled from what they gave before); ``open`` received and not yet returned, kept on the row of the
+  month it is due (judged on time or late when asked, at the period's end); ``rated``, ``satisfied`` (4 or 5 out of 5), ``disliked`` (a dislike, with its reason);
   ``complained_or_disliked`` with a complaint or a dislike; ``in_<state>`` one for the state it is in now.
 By the month the dossier was returned:
   ``finished``; ``finished_on_time`` by its due date with at most one supplement request; ``e_result`` with a signed
@@ -17,8 +17,13 @@ By the month a complaint is due:
   answered on time and not filed again (no later complaint on the same dossier).
 """
 
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# The ``due_month`` of the tally rows that hold no dossier in hand (see stats.models.Tally).
+NO_DUE_MONTH = datetime.date(1970, 1, 1)
 
 FILED_COUNTERS = (
     "filed",

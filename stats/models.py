@@ -8,7 +8,7 @@ the same arithmetic as the nightly rebuild, which sums every source's contributi
 
 from django.db import models
 
-from stats.constants import COUNTERS
+from stats.constants import COUNTERS, NO_DUE_MONTH
 
 
 class Tally(models.Model):
@@ -17,12 +17,15 @@ class Tally(models.Model):
     procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="+")
     sector = models.ForeignKey("procedures.Sector", on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=16)
+    # The month a dossier in hand is due (its ``open`` counter is kept by it, so that one past its due date at a
+    # period's end is found in the rollups); NO_DUE_MONTH on the rows of every other counter.
+    due_month = models.DateField(default=NO_DUE_MONTH)
     # The counters of stats.constants.COUNTERS, added below as integer columns.
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "agency", "procedure", "sector", "channel"], name="tally_key"
+                fields=["month", "agency", "procedure", "sector", "channel", "due_month"], name="tally_key"
             ),
         ]
         indexes = [models.Index(fields=["agency", "month"], name="tally_agency_month")]

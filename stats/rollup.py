@@ -21,9 +21,12 @@ from dossiers.models import Document, Dossier, DossierEvent, Result
 from dossiers.sla import TZ
 from payments.constants import InvoiceStatus
 from procedures.constants import OnlineLevel
+from stats.constants import NO_DUE_MONTH
 
 Rows = dict[str, dict[str, int]]
-Key = tuple[datetime.date, int, int, int, str]  # month, agency, procedure, sector, channel
+Key = tuple[
+    datetime.date, int, int, int, str, datetime.date
+]  # month, agency, procedure, sector, channel, due
 
 
 def month_of(moment: datetime.datetime) -> datetime.date:
@@ -31,13 +34,20 @@ def month_of(moment: datetime.datetime) -> datetime.date:
 
 
 def key_text(key: Key) -> str:
-    month, agency, procedure, sector, channel = key
-    return f"{month.isoformat()}|{agency}|{procedure}|{sector}|{channel}"
+    month, agency, procedure, sector, channel, due = key
+    return f"{month.isoformat()}|{agency}|{procedure}|{sector}|{channel}|{due.isoformat()}"
 
 
 def key_of(text: str) -> Key:
-    month, agency, procedure, sector, channel = text.split("|")
-    return datetime.date.fromisoformat(month), int(agency), int(procedure), int(sector), channel
+    month, agency, procedure, sector, channel, due = text.split("|")
+    return (
+        datetime.date.fromisoformat(month),
+        int(agency),
+        int(procedure),
+        int(sector),
+        channel,
+        datetime.date.fromisoformat(due),
+    )
 
 
 def dossier_facts() -> QuerySet[Any, dict[str, Any]]:
@@ -115,7 +125,7 @@ def dossier_rows(d: Mapping[str, Any]) -> Rows:
     disliked = bool(d["rating_dislike"])
     _add(
         rows,
-        (month_of(d["submitted_at"]), *base),
+        (month_of(d["submitted_at"]), *base, NO_DUE_MONTH),
         {
             "filed": 1,
             "online": online,
@@ -124,7 +134,6 @@ def dossier_rows(d: Mapping[str, Any]) -> Rows:
             "fee_bearing": d["invoice_status"] is not None,
             "paid_online": d["invoice_status"] == InvoiceStatus.PAID and bool(d["invoice_online"]),
             "reused": d["reused"],
-            "open": in_hand,
             "rated": d["rating_score"] is not None,
             "satisfied": (d["rating_score"] or 0) >= 4,
             "disliked": disliked,
@@ -132,12 +141,15 @@ def dossier_rows(d: Mapping[str, Any]) -> Rows:
             f"in_{d['state']}": 1,
         },
     )
+    if in_hand:
+        due = month_of(d["due_at"]) if d["due_at"] else NO_DUE_MONTH
+        _add(rows, (month_of(d["submitted_at"]), *base, due), {"open": 1})
     if returned:
         on_time = d["due_at"] is None or (d["returned_at"] <= d["due_at"] and d["supplements"] <= 1)
         hours = int((d["returned_at"] - (d["received_at"] or d["returned_at"])).total_seconds() // 3600)
         _add(
             rows,
-            (month_of(d["returned_at"]), *base),
+            (month_of(d["returned_at"]), *base, NO_DUE_MONTH),
             {
                 "finished": 1,
                 "finished_on_time": on_time,
@@ -168,7 +180,14 @@ def complaint_rows(c: Mapping[str, Any]) -> Rows:
     on_time = answered and c["answered_at"] <= c["due_at"]
     _add(
         rows,
-        (month_of(c["due_at"]), c["agency_id"], c["procedure_id"], c["sector_id"], c["channel"]),
+        (
+            month_of(c["due_at"]),
+            c["agency_id"],
+            c["procedure_id"],
+            c["sector_id"],
+            c["channel"],
+            NO_DUE_MONTH,
+        ),
         {
             "complaints": 1,
             "complaints_on_time": on_time,

@@ -24,7 +24,7 @@ from dossiers.sla import TZ
 from payments.services import enabled_online_providers
 from procedures.models import Agency, Fee, Procedure
 from stats import indicators
-from stats.constants import COUNTERS, STATES
+from stats.constants import COUNTERS, NO_DUE_MONTH, STATES
 from stats.models import Tally
 
 # The API's six rates, each an indicator's ratio.
@@ -137,29 +137,40 @@ def _grouped(queryset: QuerySet[Any], by: str | None, **aggregates: Any) -> dict
 
 def _judged(scope: Scope, by: str | None) -> dict[Any, dict[str, int]]:
     """Dossiers in hand past their due date at the period's end (of those filed in the period), and complaints due
-    in the period past their due time unanswered."""
+    in the period past their due time unanswered.
+
+    The rollups keep each dossier in hand by the month it is due: those due in a month before the one the period
+    is judged in are overdue. Only in the month of "now" is the due time itself compared, over the few dossiers in
+    hand that fall due in that month (the ``dossier_due`` index)."""
     at = scope.judged_at()
-    overdue = _filtered(
-        Dossier.objects.filter(
-            state__in=IN_HAND,
-            received_at__isnull=False,
-            due_at__lt=at,
-            submitted_at__gte=scope.low(),
-            submitted_at__lt=scope.high(),
-        ),
-        scope,
-    )
+    judged_month = timezone.localtime(at, TZ).date().replace(day=1)
+    month_start = _month_start(judged_month)
+    found: dict[Any, dict[str, int]] = defaultdict(lambda: {"open_overdue": 0, "complaints_overdue": 0})
+    earlier = _tallies(scope).filter(due_month__gt=NO_DUE_MONTH, due_month__lt=judged_month)
+    for key, row in _grouped(earlier, by, n=Sum("open")).items():
+        found[key]["open_overdue"] += row["n"]
+    if month_start < at:
+        this_month = _filtered(
+            Dossier.objects.filter(
+                state__in=IN_HAND,
+                received_at__isnull=False,
+                due_at__gte=month_start,
+                due_at__lt=at,
+                submitted_at__gte=scope.low(),
+                submitted_at__lt=scope.high(),
+            ),
+            scope,
+        )
+        for key, row in _grouped(this_month, by, n=Count("id")).items():
+            found[key]["open_overdue"] += row["n"]
     complaints = _filtered(
         Complaint.objects.filter(state=ComplaintState.OPEN, due_at__gte=scope.low(), due_at__lt=at),
         scope,
         prefix="dossier__",
     )
-    found: dict[Any, dict[str, int]] = defaultdict(dict)
-    for key, row in _grouped(overdue, by, open_overdue=Count("id")).items():
-        found[key].update(row)
     complaint_by = None if by is None else f"dossier__{by}"
-    for key, row in _grouped(complaints, complaint_by, complaints_overdue=Count("id")).items():
-        found[key].update(row)
+    for key, row in _grouped(complaints, complaint_by, n=Count("id")).items():
+        found[key]["complaints_overdue"] += row["n"]
     return found
 
 

@@ -16,7 +16,7 @@ from stats import rollup
 from stats.constants import COUNTERS
 from stats.models import Contribution, Tally
 
-KEY_COLUMNS = ("month", "agency_id", "procedure_id", "sector_id", "channel")
+KEY_COLUMNS = ("month", "agency_id", "procedure_id", "sector_id", "channel", "due_month")
 
 
 def _upsert(delta: rollup.Rows) -> None:

@@ -30,8 +30,8 @@ from tests.stats.conftest import add_result, this_month
 
 def _tallies() -> dict[tuple[Any, ...], dict[str, int]]:
     found = {}
-    for row in Tally.objects.values("month", "agency_id", "procedure_id", "sector_id", "channel", *COUNTERS):
-        key = tuple(row.pop(name) for name in ("month", "agency_id", "procedure_id", "sector_id", "channel"))
+    for row in Tally.objects.values(*services.KEY_COLUMNS, *COUNTERS):
+        key = tuple(row.pop(name) for name in services.KEY_COLUMNS)
         counters = {name: value for name, value in row.items() if value}
         if counters:
             found[key] = counters
