@@ -38,7 +38,7 @@ class ScopeForm(forms.Form):
         label=gettext_lazy("Channel"),
     )
     start = forms.DateField(required=False, label=gettext_lazy("From"))
-    end = forms.DateField(required=False, label=gettext_lazy("To"))
+    end = forms.DateField(required=False, label=gettext_lazy("Until"))
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         raw = dict(data.items()) if data is not None else {}
