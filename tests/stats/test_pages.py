@@ -151,8 +151,9 @@ def test_a_dislike_with_an_unknown_reason_is_refused(api: Any, citizen: Any, wor
 
 
 def test_the_applicant_is_told_of_the_answer_to_their_complaint(
-    citizen: Any, assessor: Any, world: dict[str, Any], django_capture_on_commit_callbacks: Any
+    citizen: Any, assessor: Any, world: dict[str, Any], django_capture_on_commit_callbacks: Any, settings: Any
 ) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the task runs in process, also where REDIS_URL is set
     complaint = complaints.complaint_file(dossier_id=world["late"].pk, actor=citizen, text="Quá hạn rồi")
 
     with django_capture_on_commit_callbacks(execute=True):
