@@ -41,6 +41,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=20261203)
     parser.add_argument("--reuse", action="store_true", help="keep the filled database; only migrate")
     parser.add_argument("--fill-only", action="store_true", help="fill the database and stop")
+    parser.add_argument(
+        "--no-rebuild", action="store_true", help="with --reuse: keep the rollups as they are"
+    )
     return parser.parse_args()
 
 
@@ -109,10 +112,11 @@ def main() -> None:
 
     bench_database(allow_sqlite=False)
     timed("Migrate", lambda: call_command("migrate", interactive=False, verbosity=0))
-    started = time.perf_counter()
-    rebuilt = services.rebuild()
-    report["rebuild"] = {"seconds": round(time.perf_counter() - started, 1), **rebuilt}
-    print("Full rebuild:", report["rebuild"])
+    if not args.no_rebuild:
+        started = time.perf_counter()
+        rebuilt = services.rebuild()
+        report["rebuild"] = {"seconds": round(time.perf_counter() - started, 1), **rebuilt}
+        print("Full rebuild:", report["rebuild"])
     timed("ANALYZE", analyze)
 
     leader, _ = User.objects.get_or_create(username="bench_leader", defaults={"role": "leader"})
