@@ -67,14 +67,14 @@ def rows(*, scope: selectors.Scope, data: dict[str, Any], chosen: dict[str, Any]
         asked.append(
             [
                 row["code"],
-                row["name"],
+                str(row["name"]),
                 row["numerator"],
                 row["denominator"],
                 row["ratio"],
                 row["target"],
                 row["points"] if row["known"] else _("not known to the portal"),
                 row["max_points"],
-                row["definition"],
+                str(row["definition"]),
             ]
         )
     asked += [[], [_("Month"), *(str(name) for name in selectors.RATES), _("Points")]]

@@ -59,8 +59,9 @@ class Indicator:
         row: dict[str, Any] = {
             "code": self.code,
             "group": str(self.group),
-            "name": str(self.name),
-            "definition": str(self.definition),
+            # Left lazy: translated where they are shown (a page, the JSON, a file), not for every agency and month.
+            "name": self.name,
+            "definition": self.definition,
             "target": self.target,
             "max_points": self.points,
             "known": self.known,
