@@ -1,5 +1,7 @@
 """Every change to complaints: filing one (the applicant) and answering it (the competent agency)."""
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +16,15 @@ from complaints.models import Complaint
 from dossiers.access import dossier_for
 from dossiers.sla import Calendar
 from portal.errors import InvalidState, ServiceError
+from portal.hooks import Hook
+
+# Other apps' part in a complaint's life, registered from their ready(): ``function(complaint_id, dossier_id)``.
+# FILED and ANSWERED run in the transaction (the service index's counters); ANSWERED_COMMITTED after the commit
+# (the applicant is told of the answer).
+ComplaintEffect = Callable[[int, int], None]
+FILED: Hook[ComplaintEffect] = Hook("what runs when a complaint is filed")
+ANSWERED: Hook[ComplaintEffect] = Hook("what runs when a complaint is answered")
+ANSWERED_COMMITTED: Hook[ComplaintEffect] = Hook("what runs after a complaint's answer is committed")
 
 
 def _text(value: str, *, code: str) -> str:
@@ -35,7 +46,7 @@ def complaint_file(*, dossier_id: int, actor: Any, text: str) -> Complaint:
     dossier = dossier_for(actor, dossier_id, ask=Ask.COMPLAIN)
     body = _text(text, code="text_required")
     now = timezone.now()
-    return Complaint.objects.create(
+    complaint = Complaint.objects.create(
         dossier=dossier,
         author=actor,
         text=body,
@@ -43,6 +54,9 @@ def complaint_file(*, dossier_id: int, actor: Any, text: str) -> Complaint:
         filed_at=now,
         due_at=Calendar().due_at(now, settings.COMPLAINT_ANSWER_DAYS),
     )
+    for effect in FILED:
+        effect(complaint.pk, dossier.pk)
+    return complaint
 
 
 @transaction.atomic(durable=True)
@@ -57,4 +71,8 @@ def complaint_answer(*, complaint_id: int, actor: Any, text: str) -> Complaint:
     complaint.answered_at = timezone.now()
     complaint.state = ComplaintState.ANSWERED
     complaint.save(update_fields=["answer", "answered_by", "answered_at", "state"])
+    for effect in ANSWERED:
+        effect(complaint.pk, complaint.dossier_id)
+    for after in ANSWERED_COMMITTED:
+        transaction.on_commit(partial(after, complaint.pk, complaint.dossier_id))
     return complaint

@@ -26,6 +26,16 @@ class Channel(models.TextChoices):
     POST = "post", _("By post")
 
 
+class DislikeReason(models.TextChoices):
+    """Why an applicant disliked the service (a dislike counts against the index's satisfaction with procedures)."""
+
+    SLOW = "slow", _("It took too long")
+    EXTRA_PAPERS = "extra_papers", _("I was asked for papers the procedure does not list")
+    MANNER = "manner", _("The staff's manner")
+    UNCLEAR = "unclear", _("The guidance was unclear")
+    OTHER = "other", _("Another reason (in the comment)")
+
+
 class Outcome(models.TextChoices):
     GRANT = "grant", _("Grant")
     DENY = "deny", _("Deny")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.constants import Channel, DayKind, EventAction, Outcome, State
+from dossiers.constants import Channel, DayKind, DislikeReason, EventAction, Outcome, State
 from procedures.models import Agency, Component, ProcedureVersion
 
 
@@ -236,6 +236,10 @@ class Rating(models.Model):
     dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="rating")
     score = models.PositiveSmallIntegerField(_("score"))
     comment = models.TextField(_("comment"), blank=True)
+    # A dislike, with its reason; empty when the applicant did not dislike the service.
+    dislike_reason = models.CharField(
+        _("dislike"), max_length=16, choices=DislikeReason.choices, blank=True, default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

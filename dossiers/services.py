@@ -6,6 +6,7 @@ change is worth keeping as evidence.
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,15 +23,19 @@ from accounts.policy import Ask
 from accounts.services import verified_citizen
 from dossiers import codes, forms, selectors, workflow
 from dossiers.access import dossier_for
-from dossiers.constants import FINAL_STATES, Channel, EventAction, State
+from dossiers.constants import FINAL_STATES, Channel, DislikeReason, EventAction, State
 from dossiers.history import history_write
 from dossiers.models import Document, Dossier, Rating
 from dossiers.workflow import Action
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
+from portal.hooks import Hook
 from procedures.constants import DEFAULT_FILE_TYPES, FILE_TYPES, VersionState
 from procedures.models import ProcedureVersion
 
 EDITABLE_STATES = frozenset({State.DRAFT, State.SUPPLEMENT_REQUESTED})
+
+# Run in the transaction of a new rating, with the dossier's id (the service index's counters).
+RATED: Hook[Callable[[int], None]] = Hook("what runs when a dossier is rated")
 
 
 class TooLarge(ServiceError):
@@ -431,14 +436,24 @@ def draft_save(
 
 
 @transaction.atomic(durable=True)
-def rating_create(*, dossier_id: int, actor: Any, score: int, comment: str = "") -> Rating:
-    """The applicant rates the service, once, after the result is returned (the satisfaction rate counts it)."""
+def rating_create(
+    *, dossier_id: int, actor: Any, score: int, comment: str = "", dislike_reason: str = ""
+) -> Rating:
+    """The applicant rates the service, once, after the result is returned, and may dislike it with a reason (the
+    service index counts both: ``RATED`` runs in the transaction)."""
     dossier = dossier_for(actor, dossier_id, ask=Ask.RATE, lock=True)
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise ServiceError(_("The score is a whole number from 1 to 5."), code="invalid_score")
+    if dislike_reason and dislike_reason not in DislikeReason.values:
+        raise ServiceError(_("Choose one of the reasons offered."), code="invalid_dislike_reason")
     if Rating.objects.filter(dossier=dossier).exists():
         raise InvalidState(_("This dossier was rated already."), code="already_rated")
-    return Rating.objects.create(dossier=dossier, score=score, comment=(comment or "").strip()[:2000])
+    rating = Rating.objects.create(
+        dossier=dossier, score=score, comment=(comment or "").strip()[:2000], dislike_reason=dislike_reason
+    )
+    for effect in RATED:
+        effect(dossier.pk)
+    return rating
 
 
 @transaction.atomic(durable=True)

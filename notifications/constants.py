@@ -22,6 +22,7 @@ class Event(models.TextChoices):
     DRAFT_EXPIRING = "draft_expiring", _("Unsent draft to be deleted")
     APOLOGY = "apology", _("Apology and new date")
     REFUND = "refund", _("Fee refunded")
+    COMPLAINT_ANSWERED = "complaint_answered", _("Complaint answered")
 
 
 # The workflow's actions that the citizen hears of, and the event each one is told as.

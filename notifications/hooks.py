@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from accounts import services as accounts_services
+from complaints import services as complaints
 from dossiers import schedule, workflow
 from dossiers.models import Apology, DossierEvent
 from notifications import services, tasks
@@ -58,6 +59,18 @@ def tell_citizens_of_expiring_drafts(dossier_ids: list[int], now: datetime) -> N
     services.notify_drafts_expiring(dossier_ids=dossier_ids, now=now)
 
 
+def tell_citizen_of_answer(complaint_id: int, dossier_id: int) -> None:
+    """After a complaint's answer is committed, the applicant is told of it; in process if the broker is down."""
+    try:
+        tasks.notify_complaint_answered.delay(complaint_id)
+    except Exception:
+        log.exception("could not queue the answer to complaint %s; making it in process", complaint_id)
+        try:
+            services.notify_complaint_answered(complaint_id=complaint_id)
+        except Exception:
+            log.exception("could not make the message of the answer to complaint %s", complaint_id)
+
+
 def register() -> None:
     """Hook the citizen's messages into the workflow and the schedule; called once, from ``ready()``."""
     for action in workflow.Action:
@@ -68,3 +81,4 @@ def register() -> None:
     services.SEND.register(tasks.queue_sending)
     # Sign-up codes go out through the SMS and e-mail back ends, at once.
     accounts_services.SEND_CODE.register(services.one_time_code_send)
+    complaints.ANSWERED_COMMITTED.register(tell_citizen_of_answer)

@@ -220,6 +220,34 @@ def notify_refund(
     return messages
 
 
+def notify_complaint_answered(*, complaint_id: int) -> list[Message]:
+    """Tell the applicant that the agency answered their complaint or suggestion, with the answer; once per
+    complaint however often it runs (the messages' keys)."""
+    from complaints.models import Complaint
+
+    complaint = (
+        Complaint.objects.select_related(
+            "dossier__version",
+            "dossier__agency",
+            *(f"dossier__applicant__{name}" for name in _USER_RELATED),
+        )
+        .filter(pk=complaint_id, answered_at__isnull=False)
+        .first()
+    )
+    if complaint is None:
+        return []
+    with transaction.atomic():
+        messages = _store(
+            dossier=complaint.dossier,
+            kind=Event.COMPLAINT_ANSWERED,
+            occurrence=f"c{complaint.pk}",
+            recipients=[citizen_recipient(complaint.dossier)],
+            extra={"answer": complaint.answer, "answered_date": texts.local_date(complaint.answered_at)},
+        )
+        _send_after_commit(messages)
+    return messages
+
+
 def notify_drafts_expiring(*, dossier_ids: Iterable[int], now: datetime) -> list[Message]:
     """Tell each citizen that their draft, left unused, will be deleted unless they continue it; once per draft
     and telling (``now``), however often it runs. The messages are not linked to the draft, which may go."""

@@ -29,6 +29,19 @@ def notify(dossier_id: int, event_id: int) -> int:
 
 
 @shared_task(
+    autoretry_for=(DatabaseError, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+    acks_late=True,
+)
+def notify_complaint_answered(complaint_id: int) -> int:
+    """Tell the applicant of the answer to their complaint (services.notify_complaint_answered)."""
+    return len(services.notify_complaint_answered(complaint_id=complaint_id))
+
+
+@shared_task(
     bind=True,
     autoretry_for=(DatabaseError,),
     retry_backoff=True,

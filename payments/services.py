@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -47,6 +48,7 @@ from payments.providers import (
 )
 from payments.providers.counter import CounterProvider
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
+from portal.hooks import Hook
 from portal.money import thousands
 
 if TYPE_CHECKING:
@@ -78,6 +80,16 @@ def _new_reference() -> str:
     return f"HP{timezone.localdate():%y%m%d}{secrets.randbelow(10**8):08d}"
 
 
+# Run in the transaction of an invoice's change (opened, paid, waived), with its dossier's id: the service index's
+# counters (stats registers from its ready()).
+INVOICE_CHANGED: Hook[Callable[[int], None]] = Hook("what runs when an invoice changes")
+
+
+def _changed(invoice: Invoice) -> None:
+    for effect in INVOICE_CHANGED:
+        effect(invoice.dossier_id)
+
+
 def invoice_open(*, dossier: Any) -> Invoice | None:
     """Open the invoice of a dossier being submitted, from its procedure version's fees; None when it is free.
 
@@ -103,6 +115,7 @@ def invoice_open(*, dossier: Any) -> Invoice | None:
     else:
         raise ServiceError("Could not draw a unique invoice reference.")
     PaymentEvent.objects.create(invoice=invoice, kind=EventKind.OPENED, payload={"amount": amount})
+    _changed(invoice)
     return invoice
 
 
@@ -188,6 +201,7 @@ def invoice_mark_paid(
         payload=payload,
         remote_addr=remote_addr,
     )
+    _changed(invoice)
     return invoice
 
 
@@ -198,6 +212,7 @@ def invoice_mark_waived(*, invoice: Invoice, reason: str, actor: "User") -> Invo
     invoice.status, invoice.waived_reason, invoice.waived_by = InvoiceStatus.WAIVED, reason[:2000], actor
     invoice.save(update_fields=["status", "waived_reason", "waived_by"])
     PaymentEvent.objects.create(invoice=invoice, kind=EventKind.WAIVED, actor=actor, reason=reason[:255])
+    _changed(invoice)
     return invoice
 
 
@@ -527,6 +542,7 @@ def _invoice_mark_refund(invoice: Invoice, refund: Refund, *, event: EventKind, 
         reason=_storable(refund.failure or refund.reason, 255),
         payload={"refund": refund.reference, "rule": refund.rule},
     )
+    _changed(invoice)  # the service index counts paid fees: a refund moves them
 
 
 def _refund_open(

@@ -13,5 +13,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "perms_catalogue_manage": has_permission(request.user, "catalogue.manage"),
         "perms_console": has_permission(request.user, "console.view"),
         "perms_staff_manage": has_permission(request.user, "staff.manage"),
+        "perms_stats": has_permission(request.user, "stats.view"),
         "is_citizen": getattr(request.user, "role", None) == "citizen",
     }

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from portal import deployment, env
@@ -362,7 +363,8 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "payments.tasks.reconcile_reports", "schedule": 3600.0},
     # Online payments whose notice never came: ask the provider (querydr) and settle them.
     "query-payments": {"task": "payments.tasks.query_open_attempts", "schedule": 300.0},
-    "stats-rollup": {"task": "stats.tasks.rollup", "schedule": 3600.0},
+    # The service index's rollups follow every event; each night they are rebuilt from scratch (stats.services).
+    "stats-rebuild": {"task": "stats.tasks.rebuild", "schedule": crontab(minute=30, hour=1)},
     # Drafts left unused: tell the citizen, then delete them (dossiers.schedule.drafts_warn, drafts_delete).
     "expire-drafts": {"task": "dossiers.tasks.expire_drafts", "schedule": 3600.0},
 }

@@ -6,8 +6,8 @@ from dossiers.views.verify import verify
 from portal.health import healthz, readyz
 from portal.metrics import metrics
 from procedures.views.catalogue import home
-from stats.api import StatsView
-from stats.views import public_index
+from stats.api import PublicStatsView, StatsView
+from stats.views import dashboard, public_index
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
@@ -16,6 +16,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("payments.api.urls")),
     path("", include("complaints.api.urls")),
     path("stats/", StatsView.as_view(), name="stats-api"),
+    path("stats/public/", PublicStatsView.as_view(), name="stats-public-api"),
 ]
 
 urlpatterns = [
@@ -25,6 +26,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("verify/", verify, name="verify"),
     path("service-index/", public_index, name="service-index"),
+    path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/", include("stats.urls")),
     path("", include("procedures.urls")),
     path("", include("dossiers.urls")),
     path("", include("complaints.urls")),

@@ -4,6 +4,6 @@ from stats import services
 
 
 @shared_task
-def rollup() -> int:
-    """Roll up the service index (stats.services.rollup)."""
-    return services.rollup()
+def rebuild() -> dict[str, int]:
+    """Rebuild the service index's rollups from scratch, nightly (stats.services.rebuild)."""
+    return services.rebuild()

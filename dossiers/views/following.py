@@ -19,7 +19,7 @@ from accounts import policy
 from audit.selectors import access_log
 from dossiers import forms, presentation, selectors, services, sla, workflow
 from dossiers.access import dossier_for
-from dossiers.constants import State
+from dossiers.constants import DislikeReason, State
 from dossiers.models import Dossier
 from dossiers.views.doors import citizen_page, post_form
 from portal.errors import ServiceError
@@ -96,6 +96,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "timeliness": presentation.TIMELINESS_TEXT.get(clock["timeliness"] or "", ""),
         "total_fee": sum(fee.amount for fee in dossier.version.fees.all()),
         "rating_form": dossier.state == State.RETURNED and not selectors.is_rated(dossier),
+        "dislike_reasons": DislikeReason.choices,
         "access_log": presentation.access_rows(
             access_log(dossier_id=dossier.pk, with_people=False, limit=50)
         ),
@@ -155,6 +156,7 @@ def rate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             score=int(score) if score.isascii() and score.isdigit() and len(score) < 3 else 0,
             comment=request.POST.get("comment", ""),
+            dislike_reason=request.POST.get("dislike_reason", ""),
         )
     except ServiceError as exc:
         messages.error(request, exc.message)

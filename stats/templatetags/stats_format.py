@@ -11,7 +11,7 @@ LABELS = {
     "full_online": _("Full online"),
     "online_payment": _("Paid online"),
     "digitised": _("Digitised"),
-    "satisfaction": _("Satisfied"),
+    "satisfaction": _("Satisfaction"),
 }
 
 
@@ -21,6 +21,21 @@ def rate_label(name: str) -> Any:
 
 
 @register.filter
-def rate_value(rates: dict[str, Any], name: str) -> str:
-    value = (rates or {}).get(name)
+def percent(value: float | None) -> str:
+    """A fraction as a percentage, Vietnamese style (a decimal comma); a dash where nothing counts."""
     return "—" if value is None else f"{value * 100:.1f} %".replace(".", ",")
+
+
+@register.filter
+def rate_value(rates: dict[str, Any], name: str) -> str:
+    return percent((rates or {}).get(name))
+
+
+@register.filter
+def points(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+@register.filter
+def item(mapping: dict[Any, Any], key: Any) -> Any:
+    return (mapping or {}).get(key)

@@ -206,7 +206,7 @@ def test_logging_in_redirects_home_with_a_session(client, citizen):
         ("assessor", "/console/"),
         ("approver", "/console/"),
         ("province_admin", "/manage/procedures/"),
-        ("leader", "/service-index/"),
+        ("leader", "/dashboard/"),  # the stats app registers it on accounts.landing.LANDING
     ],
 )
 def test_each_role_lands_on_its_own_home_after_login(client, request, who, home):
