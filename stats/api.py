@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from portal.api.schema import error_responses
 from portal.errors import ServiceError
+from portal.replicas import ReplicaReads
 from stats import exports, public, selectors
 from stats.filters import scope_for
 
@@ -40,7 +41,7 @@ PERIOD = [
 ]
 
 
-class StatsView(APIView):
+class StatsView(ReplicaReads, APIView):
     """The service index from `from` to `to` (dates, inclusive; whole months; this year by default), for `agency`
     (code; with its children), `sector` (code), `procedure` (code) and `channel` (`online`, `counter`, `post`).
 
@@ -106,7 +107,7 @@ class StatsView(APIView):
         return exports.response(kind, scope=scope, data=data, chosen=chosen)
 
 
-class PublicStatsView(APIView):
+class PublicStatsView(ReplicaReads, APIView):
     """Each agency's on-time, online and satisfaction rates by month and its points, from `from` to `to` (this year
     by default), as the public transparency page shows them: figures only, nothing personal. Anyone may read it.
     400 for bad dates."""

@@ -19,6 +19,7 @@ from dossiers.constants import State
 from dossiers.models import DossierEvent
 from dossiers.sla import TZ
 from portal.errors import ServiceError
+from portal.replicas import replica_page
 from procedures.models import Agency, Procedure, Sector
 from stats import exports, public, selectors
 from stats.constants import Group
@@ -33,6 +34,7 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}".replace(".", ",")
 
 
+@replica_page
 def public_index(request: HttpRequest) -> HttpResponse:
     """Each agency's on-time, online and satisfaction rates by month and its points; nothing personal."""
     status = 200
@@ -78,6 +80,7 @@ def _chart(months: list[tuple[datetime.date, dict[str, Any]]]) -> dict[str, Any]
 
 
 @stats_page
+@replica_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The service index of the reader's scope: the total and its groups, each indicator, a chart of each rate by
     month with its table, the agencies' league table, overdue dossiers and complaints; filters and exports."""

@@ -15,6 +15,7 @@ HOLDERS: dict[str, set[str]] = {
     "catalogue.import": {Role.PROVINCE_ADMIN},
     "calendar.manage": {Role.PROVINCE_ADMIN},
     "staff.manage": {Role.PROVINCE_ADMIN},
+    "payments.refund": {Role.PROVINCE_ADMIN, Role.LEADER},
     "payments.reconcile": {Role.PROVINCE_ADMIN, Role.LEADER},
     "console.view": {Role.RECEIVER, Role.ASSESSOR, Role.APPROVER},
     "identity.verify": {Role.RECEIVER},

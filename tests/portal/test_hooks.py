@@ -62,7 +62,11 @@ def test_the_apps_hooks_are_in_place_after_start_up() -> None:
     assert [f.__name__ for f in workflow.ON_COMMIT[Action.APPROVE]] == ["queue_signing", "count_approve"]
     assert list(workflow.GUARDS[Action.RECEIVE]) == [payments_hooks.fee_before_reception]
     assert list(workflow.GUARDS[Action.RETURN]) == [payments_hooks.fee_before_return]
-    assert list(workflow.IN_TRANSACTION[Action.SUBMIT]) == [payments_hooks.open_invoice]
+    # The fee's invoice opens, then the service index's rollups count the dossier, in the same transaction.
+    assert [f.__name__ for f in workflow.IN_TRANSACTION[Action.SUBMIT]] == [
+        "open_invoice",
+        "refresh_submitted",
+    ]
     # Each step the citizen hears of has one message hook, and the apology reaches the citizen.
     assert [f.__name__ for f in workflow.ON_COMMIT[Action.RECEIVE]] == [
         "count_receive",
