@@ -258,7 +258,7 @@ def revoke_agency_certificate(
     config = _read()
     moment = (at or datetime.datetime.now(datetime.UTC)).astimezone(datetime.UTC)
     config["pki-architectures"][ARCH]["certs"][AGENCY + agency_code]["revocation"] = {
-        "revoked-since": moment.strftime(_STAMP),
+        "revoked-since": moment.isoformat(),  # to the microsecond: a result signed a moment before stays good
         "reason": reason,
     }
     _write(config)

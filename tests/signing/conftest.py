@@ -6,6 +6,7 @@ ends; each test points ``SIGNING_DIR`` and ``SIGNING_TSA_URL`` at them and start
 so no key loaded by another test leaks in.
 """
 
+import datetime
 import hashlib
 import re
 from collections.abc import Iterator
@@ -69,10 +70,10 @@ class DemoPki:
             )
         return path
 
-    def revoke(self, agency_code: str) -> None:
-        """The CA revokes the agency's certificate now; the running CRL and OCSP services say so at once."""
+    def revoke(self, agency_code: str, at: datetime.datetime | None = None) -> None:
+        """The CA revokes the agency's certificate from ``at`` (now); the running OCSP responder says so at once."""
         with self._settings():
-            pki.revoke_agency_certificate(agency_code)
+            pki.revoke_agency_certificate(agency_code, at=at)
 
     def ca_asn1(self) -> asn1_x509.Certificate:
         """The CA certificate as pyHanko's validator takes it."""
