@@ -9,7 +9,8 @@
 #   ./dev.sh replica start|stop   a streaming replica of the local PostgreSQL (127.0.0.1:5432) on port 5433,
 #                    in var/replica (pg_basebackup; CI's replica tests read from it; needs root or the postgres user)
 # Needs only Python 3.11+ and the package registries: uv comes from PyPI into .tools/, the project's packages
-# from uv.lock into .venv/, Debian's Chromium (browser tests) through apt when it is missing.
+# from uv.lock into .venv/, Debian's Chromium (browser tests) and poppler's pdfsig with NSS's certutil (the
+# signature tests) through apt when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 export UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=.venv
@@ -37,12 +38,18 @@ collect_static() {
   .venv/bin/python manage.py collectstatic --no-input --clear -v 0
 }
 
-chromium() {
-  [ -x /usr/bin/chromium ] && return
-  echo "Installing Debian's Chromium for the browser tests ..."
+# Debian packages the tests run for real: Chromium (browser tests), poppler's pdfsig and NSS's certutil (the
+# results' signatures checked as poppler checks them).
+system_packages() {
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/pdfsig ] || missing+=(poppler-utils)
+  [ -x /usr/bin/certutil ] || missing+=(libnss3-tools)
+  [ ${#missing[@]} -eq 0 ] && return
+  echo "Installing ${missing[*]} for the tests ..."
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
 # A hot standby of the PostgreSQL on 127.0.0.1:5432, streaming from it, on REPLICA_PORT (5433).
@@ -98,22 +105,26 @@ eid_provider() {
 case "${1:-serve}" in
   serve)
     setup
-    .venv/bin/python manage.py migrate --no-input -v 0
-    .venv/bin/python manage.py demo --no-progress
     port=${PORT:-8000}
     export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://127.0.0.1:$port}  # what the QR codes print
+    # The demo PKI's CRL, OCSP responder and time-stamping authority, named in its certificates (made by demo).
+    export SIGNING_PKI_URL=${SIGNING_PKI_URL:-http://127.0.0.1:$((port + 800))}
+    .venv/bin/python manage.py migrate --no-input -v 0
+    .venv/bin/python manage.py demo --no-progress
+    .venv/bin/python manage.py pki_serve &
+    pki_pid=$!
     eid_provider "$port"
     echo
     echo "Portal: http://127.0.0.1:$port/   API: http://127.0.0.1:$port/api/schema/ui/   (Ctrl-C stops it)"
     .venv/bin/python manage.py runserver --noreload "127.0.0.1:$port" &
     server=$!
-    trap 'kill "$server" ${eid_pid:-} 2>/dev/null; wait' INT TERM EXIT
+    trap 'kill "$server" "$pki_pid" ${eid_pid:-} 2>/dev/null; wait' INT TERM EXIT
     wait "$server"
     ;;
   test)
     shift
     setup
-    chromium
+    system_packages
     exec .venv/bin/pytest -n "${PYTEST_WORKERS:-auto}" "$@"
     ;;
   check)

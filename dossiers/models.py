@@ -189,6 +189,10 @@ class Result(models.Model):
     signer = models.CharField(max_length=255)
     certificate_serial = models.CharField(max_length=64)
     signed_at = models.DateTimeField()
+    # The signature's level (PAdES-B-LT: time-stamped, with its validation data) and its time stamp's time;
+    # results signed before time stamps were B-B.
+    level = models.CharField(max_length=16, default="PAdES-B-B")
+    timestamped_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"result of {self.dossier_id}"

@@ -9,6 +9,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
 from typing import Any
 from urllib.parse import urlencode
@@ -23,12 +24,20 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_noop
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import (
+    RevocationInfoValidationType,
+    validate_pdf_ltv_signature,
+    validate_pdf_signature,
+)
+from pyhanko.sign.validation.errors import SignatureValidationError, ValidationInfoReadingError
+from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
 from dossiers import pdf, pki, signers, workflow
 from dossiers.constants import Outcome, State
 from dossiers.models import Dossier, Result
+from dossiers.signers import pades
 from portal import asyncsafe, bounded
 from portal.urls_public import absolute_url
 
@@ -132,6 +141,8 @@ def result_sign(*, dossier_id: int) -> Result | None:
                 signer=signed.signer_name,
                 certificate_serial=signed.certificate_serial,
                 signed_at=timezone.now(),
+                level=signed.level or "PAdES-B-B",
+                timestamped_at=signed.timestamped_at,
             )
             result.file.save(result.storage_key, ContentFile(signed.data), save=False)
             result.save()
@@ -146,6 +157,10 @@ class Verification:
     signed_at: str | None
     signer: str | None
     reason: str
+    level: str | None = (
+        None  # "PAdES-B-LT": time-stamped and carrying its validation data; "PAdES-B-B": neither
+    )
+    timestamp: str | None = None  # the time the time-stamping authority vouches the signature existed at
 
 
 # The reasons stay English in the API; the verification page translates them (gettext_noop puts them in the catalogue).
@@ -171,6 +186,26 @@ def _declared_objects(data: bytes) -> int | None:
     return int(sizes[-1]) if sizes else None
 
 
+def _status(signature: Any, roots: list[asn1_x509.Certificate]) -> tuple[PdfSignatureStatus, str]:
+    """pyHanko's validation of ``signature`` and the level it holds.
+
+    A long-term signature is validated as PAdES B-LT with revocation required: from the validation data it carries
+    (no network), at the time its time stamp proves, so it stays valid after the agency's certificate expires or
+    is revoked. One with no time stamp or no validation data (results signed before the portal made B-LT) is
+    validated as B-B, against the CA alone."""
+    try:
+        status = asyncsafe.call(
+            validate_pdf_ltv_signature,
+            signature,
+            RevocationInfoValidationType.PADES_LT,
+            validation_context_kwargs={"trust_roots": roots},
+        )
+        return status, pades.LEVEL
+    except (SignatureValidationError, ValidationInfoReadingError):  # no time stamp, or no DSS
+        status = asyncsafe.call(validate_pdf_signature, signature, ValidationContext(trust_roots=roots))
+        return status, "PAdES-B-T" if status.timestamp_validity is not None else "PAdES-B-B"
+
+
 def _signature_status(data: bytes, roots: list[asn1_x509.Certificate]) -> dict[str, Any]:
     """pyHanko's validation of the last signature, as plain data; runs in the bounded child process."""
     try:
@@ -179,13 +214,26 @@ def _signature_status(data: bytes, roots: list[asn1_x509.Certificate]) -> dict[s
         return {"readable": False}
     if not signatures:
         return {"readable": True, "signed": False}
-    status = asyncsafe.call(validate_pdf_signature, signatures[-1], ValidationContext(trust_roots=roots))
+    status, level = _status(signatures[-1], roots)
+    stamp = status.timestamp_validity
+    covered = status.coverage is not None and (
+        status.coverage.name == "ENTIRE_FILE"
+        # B-LT adds its validation data (the DSS) after the signature, in an update pyHanko checks holds no more.
+        or (
+            status.coverage.name == "ENTIRE_REVISION"
+            and status.modification_level == ModificationLevel.LTA_UPDATES
+        )
+    )
     return {
         "readable": True,
         "signed": True,
         "intact": bool(status.intact and status.valid),
         "trusted": bool(status.trusted),
-        "coverage": status.coverage.name if status.coverage is not None else None,
+        "covered": covered,
+        "level": level,
+        "timestamp": stamp.timestamp.isoformat()
+        if stamp is not None and stamp.valid and stamp.trusted
+        else None,
     }
 
 
@@ -221,7 +269,7 @@ def verify(data: bytes) -> Verification:
         return _invalid(gettext_noop("The document was changed after it was signed."))
     if not status["trusted"]:
         return _invalid(gettext_noop("The signature is not from the province's certificates."))
-    if status["coverage"] != "ENTIRE_FILE":
+    if not status["covered"]:
         return _invalid(gettext_noop("Something was added to the document after it was signed."))
     return Verification(
         True,
@@ -229,6 +277,10 @@ def verify(data: bytes) -> Verification:
         timezone.localtime(result.signed_at).isoformat(),
         result.signer,
         gettext_noop("Signed by the portal and unchanged since."),
+        level=status["level"],
+        timestamp=timezone.localtime(datetime.fromisoformat(status["timestamp"])).isoformat()
+        if status["timestamp"]
+        else None,
     )
 
 

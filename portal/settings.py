@@ -347,6 +347,11 @@ SIGNER = env.string("SIGNER", "pkcs12")
 SIGNING_DIR = env.string("SIGNING_DIR", str(BASE_DIR / "var" / "pki"))
 SIGNING_CA_CERT = env.string("SIGNING_CA_CERT")  # default: SIGNING_DIR/ca.pem
 SIGNING_PKCS12_PASSPHRASE = env.string("SIGNING_PKCS12_PASSPHRASE")
+# Long-term signatures (PAdES B-LT): every result carries a time stamp from this RFC 3161 authority and the
+# certificates' revocation data (CRL or OCSP, fetched at signing) in its DSS. SIGNING_PKI_URL is where the demo
+# PKI (manage.py pki_serve) answers; its certificates name it as their CRL and OCSP address.
+SIGNING_PKI_URL = env.string("SIGNING_PKI_URL", "http://127.0.0.1:8900")
+SIGNING_TSA_URL = env.string("SIGNING_TSA_URL", f"{SIGNING_PKI_URL.rstrip('/')}/province/tsa/tsa")
 # PKCS#11 token (HSM, USB token) and remote signing service; refused with a clear message until configured.
 SIGNING_PKCS11_MODULE = env.string("SIGNING_PKCS11_MODULE")
 SIGNING_PKCS11_TOKEN = env.string("SIGNING_PKCS11_TOKEN")

@@ -55,7 +55,9 @@ class VerifyView(APIView):
 
     Always 200 with `valid` and the `reason`: a file that is not one of the portal's results (by its SHA-256; a
     changed byte makes another file) is answered at once, without being read, as not a result of this portal;
-    only a result on record is parsed and its signature checked, with a time budget. 413 for a file over 20 MB.
+    only a result on record is parsed and its signature checked, with a time budget. A valid result also says its
+    signature's `level` (`PAdES-B-LT`: validated from the data it carries, at its time stamp, with revocation
+    required) and the `timestamp` the time-stamping authority vouches for. 413 for a file over 20 MB.
     """
 
     permission_classes = [AllowAny]
@@ -77,6 +79,9 @@ class VerifyView(APIView):
                     "signed_at": serializers.DateTimeField(allow_null=True),
                     "signer": serializers.CharField(allow_null=True),
                     "reason": serializers.CharField(),
+                    # "PAdES-B-LT" for a long-term signature (time-stamped, with its validation data).
+                    "level": serializers.CharField(allow_null=True),
+                    "timestamp": serializers.DateTimeField(allow_null=True),
                 },
             ),
             **error_responses(413),

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from accounts import policy
 from dossiers import sla, workflow
 from dossiers.constants import State
-from dossiers.models import Document, Dossier
+from dossiers.models import Document, Dossier, Result
 
 
 def _url(context: dict[str, Any], name: str, *args: Any) -> str:
@@ -119,6 +119,7 @@ class DossierSerializer(DossierListSerializer):
     actions = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
     received_at_agency = serializers.SerializerMethodField()
+    result = serializers.SerializerMethodField()
 
     class Meta:
         model = Dossier
@@ -138,6 +139,7 @@ class DossierSerializer(DossierListSerializer):
             "outcome",
             "actions",
             "history",
+            "result",
         ]
 
     def get_applicant(self, dossier: Dossier) -> dict[str, Any] | None:
@@ -150,6 +152,21 @@ class DossierSerializer(DossierListSerializer):
         if not self._may(dossier, policy.Ask.DOCUMENTS):
             return []
         return list(DocumentSerializer(dossier.documents.all(), many=True, context=self.context).data)
+
+    def get_result(self, dossier: Dossier) -> dict[str, Any] | None:
+        """The signed result's signature, for those who may read the result: who signed, when, at what level
+        (``PAdES-B-LT``: time-stamped, with its validation data) and the time stamp's time; null before."""
+        if not self._may(dossier, policy.Ask.RESULT):
+            return None
+        result = Result.objects.filter(dossier=dossier).first()
+        if result is None:
+            return None
+        return {
+            "signer": result.signer,
+            "signed_at": result.signed_at.isoformat(),
+            "level": result.level,
+            "timestamped_at": result.timestamped_at.isoformat() if result.timestamped_at else None,
+        }
 
     def get_history(self, dossier: Dossier) -> list[dict[str, Any]]:
         request = self.context.get("request")

@@ -4,6 +4,7 @@
 HSM. ``remote``: a remote signing service. ``settings.SIGNER`` picks one; ``check_config()`` says what is missing.
 """
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,8 @@ class SignedPdf:
     data: bytes
     signer_name: str  # the subject of the signing certificate
     certificate_serial: str
+    level: str = ""  # e.g. "PAdES-B-LT"
+    timestamped_at: datetime.datetime | None = None  # the signature time stamp's time
 
 
 class Signer(Plugin):

@@ -34,10 +34,14 @@ class Pkcs11Signer(Signer):
         )
         try:
             signer = pkcs11.PKCS11Signer(session, cert_label=agency_code, key_label=agency_code)
-            data = pades.sign(pdf, signer, reason=reason, location=location)
+            signature = pades.sign(pdf, signer, reason=reason, location=location)
             cert = signer.signing_cert
             return SignedPdf(
-                data, cert.subject.native.get("common_name", ""), format(cert.serial_number, "x")
+                signature.data,
+                cert.subject.native.get("common_name", ""),
+                format(cert.serial_number, "x"),
+                level=signature.level,
+                timestamped_at=signature.timestamped_at,
             )
         finally:
             session.close()

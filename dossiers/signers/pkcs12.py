@@ -42,8 +42,11 @@ class Pkcs12Signer(Signer):
     def sign(self, pdf: bytes, *, agency_code: str, reason: str, location: str) -> SignedPdf:
         signer = self._signer(agency_code)
         cert: asn1_x509.Certificate = signer.signing_cert
+        signature = pades.sign(pdf, signer, reason=reason, location=location)
         return SignedPdf(
-            data=pades.sign(pdf, signer, reason=reason, location=location),
+            data=signature.data,
             signer_name=cert.subject.native.get("common_name", ""),
             certificate_serial=format(cert.serial_number, "x"),
+            level=signature.level,
+            timestamped_at=signature.timestamped_at,
         )

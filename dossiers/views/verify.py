@@ -1,5 +1,7 @@
 """The public verification page: open it from a result's QR (code and key), or upload a PDF to check it."""
 
+from datetime import datetime
+
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -48,6 +50,9 @@ def verify(request: HttpRequest) -> HttpResponse:
             "verification": verification,
             # The reason is the API's English words, in the catalogue (dossiers.results marks them).
             "reason": gettext(verification.reason) if verification else "",
+            "timestamp": datetime.fromisoformat(verification.timestamp)
+            if verification and verification.timestamp
+            else None,
         },
         status=status,
     )

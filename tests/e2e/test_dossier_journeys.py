@@ -31,6 +31,7 @@ from reportlab.pdfgen import canvas
 from dossiers import pki, signers
 from dossiers.models import Dossier
 from procedures.models import Component
+from tests import pki_service
 from tests.e2e.conftest import SCREENSHOTS, log_in
 from tests.factories import ProcedureVersionFactory
 
@@ -57,26 +58,32 @@ PAPER = {"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": _paper_
 
 
 @pytest.fixture(scope="session")
-def demo_ca(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, Any]:
-    """A demo CA made once per session (an RSA key takes a moment): (folder, certificate, key)."""
+def demo_ca(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Any, Any, str]]:
+    """A demo CA made once per session (an RSA key takes a moment), its CRL, OCSP and time-stamping services
+    running until the session ends: (folder, certificate, key, the services' address)."""
     directory = tmp_path_factory.mktemp("pki")
-    with override_settings(SIGNING_DIR=str(directory)):
+    url = pki_service.service_url()
+    with override_settings(SIGNING_DIR=str(directory), SIGNING_PKI_URL=url):
         cert, key = pki.ensure_demo_ca(PROVINCE)
-    return directory, cert, key
+    service = pki_service.start(directory, url)
+    yield directory, cert, key, url
+    service.stop()
 
 
 @pytest.fixture(autouse=True)
 def portal_services(
-    demo_ca: tuple[Path, Any, Any], settings: Any, live_server: Any, monkeypatch: pytest.MonkeyPatch
+    demo_ca: tuple[Path, Any, Any, str], settings: Any, live_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
     """The live server signs with the demo PKI, pays through the sandbox and runs its tasks in process."""
     from portal.celery import app
 
     # Read before the settings change: Celery loads its configuration from them on first use.
     before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    directory, _cert, _key = demo_ca
+    directory, _cert, _key, url = demo_ca
     settings.SIGNER = "pkcs12"
     settings.SIGNING_DIR = str(directory)
+    settings.SIGNING_PKI_URL = url
+    settings.SIGNING_TSA_URL = pki.tsa_url(url)
     settings.SIGNING_CA_CERT = ""
     settings.SIGNING_PKCS12_PASSPHRASE = ""
     settings.PROVINCE_NAME = PROVINCE
@@ -96,10 +103,10 @@ def portal_services(
 
 
 @pytest.fixture
-def version(agency_a: Any, demo_ca: tuple[Path, Any, Any]) -> Any:
+def version(agency_a: Any, demo_ca: tuple[Path, Any, Any, str]) -> Any:
     """A published procedure of agency A with a 50,000 đ fee due before reception; the agency can sign."""
-    directory, cert, key = demo_ca
-    with override_settings(SIGNING_DIR=str(directory), SIGNING_PKCS12_PASSPHRASE=""):
+    directory, cert, key, url = demo_ca
+    with override_settings(SIGNING_DIR=str(directory), SIGNING_PKI_URL=url, SIGNING_PKCS12_PASSPHRASE=""):
         pki.ensure_agency_certificate(
             agency_code=agency_a.code, agency_name=agency_a.name, province_name=PROVINCE, ca=(cert, key)
         )

@@ -94,7 +94,15 @@ def test_an_unknown_file_is_not_a_result_of_this_portal_and_is_never_parsed(
 ) -> None:
     body = check(data)
 
-    assert body == {"valid": False, "code": None, "signed_at": None, "signer": None, "reason": NOT_OURS}
+    assert body == {
+        "valid": False,
+        "code": None,
+        "signed_at": None,
+        "signer": None,
+        "reason": NOT_OURS,
+        "level": None,
+        "timestamp": None,
+    }
     assert parser_spy["reader"].call_count == 0
     assert parser_spy["child"].call_count == 0
 

@@ -1,9 +1,12 @@
 """Fixtures of the signing tests: one demo PKI for the whole run, agency certificates on demand, approved dossiers.
 
-The demo CA is made once per test session in a temporary folder (an RSA key takes a moment); each test points
-``SIGNING_DIR`` at it and starts with a fresh signer registry, so no key loaded by another test leaks in.
+The demo CA is made once per test session in a temporary folder (an RSA key takes a moment), and its CRL, OCSP
+responder and time-stamping authority are served by ``manage.py pki_serve`` on a free port until the session
+ends; each test points ``SIGNING_DIR`` and ``SIGNING_TSA_URL`` at them and starts with a fresh signer registry,
+so no key loaded by another test leaks in.
 """
 
+import datetime
 import hashlib
 import re
 from collections.abc import Iterator
@@ -29,6 +32,7 @@ from dossiers import pki, signers, workflow
 from dossiers.models import Document, Dossier, Result
 from portal import asyncsafe
 from procedures.models import Agency, Component
+from tests import pki_service
 from tests.factories import DossierFactory, ProcedureVersionFactory
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -44,10 +48,20 @@ class DemoPki:
     province: str
     ca_cert: x509.Certificate
     ca_key: rsa.RSAPrivateKey
+    url: str  # where its CRL, OCSP responder and TSA answer (its certificates name it)
+
+    def _settings(self) -> Any:
+        return override_settings(
+            SIGNING_DIR=str(self.directory), SIGNING_PKI_URL=self.url, SIGNING_PKCS12_PASSPHRASE=""
+        )
+
+    @property
+    def tsa_url(self) -> str:
+        return pki.tsa_url(self.url)
 
     def issue(self, agency: Agency) -> Path:
         """The agency's PKCS#12 file, made on first use."""
-        with override_settings(SIGNING_DIR=str(self.directory), SIGNING_PKCS12_PASSPHRASE=""):
+        with self._settings():
             path = pki.ensure_agency_certificate(
                 agency_code=agency.code,
                 agency_name=agency.name,
@@ -55,6 +69,11 @@ class DemoPki:
                 ca=(self.ca_cert, self.ca_key),
             )
         return path
+
+    def revoke(self, agency_code: str, at: datetime.datetime | None = None) -> None:
+        """The CA revokes the agency's certificate from ``at`` (now); the running OCSP responder says so at once."""
+        with self._settings():
+            pki.revoke_agency_certificate(agency_code, at=at)
 
     def ca_asn1(self) -> asn1_x509.Certificate:
         """The CA certificate as pyHanko's validator takes it."""
@@ -68,16 +87,21 @@ class DemoPki:
         return bundle.cert.certificate
 
 
-def make_pki(directory: Path, province: str) -> DemoPki:
-    """A demo CA under ``directory``, made with the portal's own PKI code."""
-    with override_settings(SIGNING_DIR=str(directory)):
+def make_pki(directory: Path, province: str, url: str = "http://127.0.0.1:9") -> DemoPki:
+    """A demo CA under ``directory`` whose services are to answer at ``url``, made with the portal's own code
+    (not served: ``serve_pki`` does that)."""
+    with override_settings(SIGNING_DIR=str(directory), SIGNING_PKI_URL=url):
         ca_cert, ca_key = pki.ensure_demo_ca(province)
-    return DemoPki(directory=directory, province=province, ca_cert=ca_cert, ca_key=ca_key)
+    return DemoPki(directory=directory, province=province, ca_cert=ca_cert, ca_key=ca_key, url=url)
 
 
 @pytest.fixture(scope="session")
-def session_pki(tmp_path_factory: pytest.TempPathFactory) -> DemoPki:
-    return make_pki(tmp_path_factory.mktemp("pki"), PROVINCE)
+def session_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPki]:
+    """The session's demo PKI, its services running until the session ends."""
+    demo = make_pki(tmp_path_factory.mktemp("pki"), PROVINCE, pki_service.service_url())
+    service = pki_service.start(demo.directory, demo.url)
+    yield demo
+    service.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -86,6 +110,8 @@ def demo_pki(session_pki: DemoPki, settings: Any, monkeypatch: pytest.MonkeyPatc
     settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.SIGNER = "pkcs12"
     settings.SIGNING_DIR = str(session_pki.directory)
+    settings.SIGNING_PKI_URL = session_pki.url
+    settings.SIGNING_TSA_URL = session_pki.tsa_url
     settings.SIGNING_CA_CERT = ""
     settings.SIGNING_PKCS12_PASSPHRASE = ""
     settings.PROVINCE_NAME = PROVINCE

@@ -1,6 +1,7 @@
 """Checking a result: POST /api/v1/verify/, the public page /verify/, and the signed result's download."""
 
 import hashlib
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -8,7 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.utils import timezone
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers as pyhanko_signers
+from pyhanko.sign.fields import SigSeedSubFilter
 from rest_framework.test import APIClient
 
 from dossiers import pdf, pki, results, signers
@@ -125,7 +128,13 @@ def test_a_result_signed_by_a_certificate_from_another_ca_is_invalid(
     p12 = impostor.issue(dossier.agency)
     with override_settings(SIGNING_DIR=str(impostor.directory)):
         signer = pyhanko_signers.SimpleSigner.load_pkcs12(str(p12), ca_chain_files=[str(pki.ca_cert_path())])
-    forged = pades.sign(unsigned_result(dossier), signer, reason="Kết quả", location="Hòa Bình Xanh")
+    # The portal's own signing refuses a certificate outside the province's PKI; a forger signs with pyHanko.
+    with pytest.raises(pades.SigningFailed):
+        pades.sign(unsigned_result(dossier), signer, reason="Kết quả", location="Hòa Bình Xanh")
+    meta = pyhanko_signers.PdfSignatureMetadata(field_name="Sig", subfilter=SigSeedSubFilter.PADES)
+    forged = pyhanko_signers.sign_pdf(
+        IncrementalPdfFileWriter(BytesIO(unsigned_result(dossier))), meta, signer=signer
+    ).getvalue()
 
     assert refused(forged)["reason"] == NOT_OURS
     on_record(dossier, forged)
