@@ -68,7 +68,7 @@ class StatsView(ReplicaReads, APIView):
             OpenApiParameter("format", str, enum=["json", "csv", "xlsx"]),
         ],
         responses={
-            200: inline_serializer(
+            (200, "application/json"): inline_serializer(
                 "ServiceIndex",
                 {
                     "counts": serializers.DictField(child=serializers.IntegerField()),
@@ -81,6 +81,7 @@ class StatsView(ReplicaReads, APIView):
                     "to": serializers.DateField(),
                 },
             ),
+            **{(200, media): OpenApiTypes.BINARY for media in exports.CONTENT_TYPES.values()},
             **error_responses(400, 403),
         },
     )

@@ -9,7 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from stats import services
-from tests.e2e.test_accessibility import _log_in, _violations
+from tests.e2e.conftest import log_in
+from tests.e2e.test_accessibility import _violations
 from tests.factories import DossierFactory, ProcedureVersionFactory
 
 pytestmark = pytest.mark.e2e
@@ -51,7 +52,7 @@ def test_a_leader_lands_on_the_dashboard_and_sees_its_charts(
     desktop_page: Page, months_of_dossiers: None, screenshot: Any
 ) -> None:
     page = desktop_page
-    _log_in(page, "leader")
+    log_in(page, "leader")
 
     expect(page).to_have_url(f"{page.url.split('/dashboard/')[0]}/dashboard/")
     expect(page.locator("h1")).to_have_text("Bảng điều hành chỉ số phục vụ")
@@ -71,7 +72,7 @@ def test_a_leader_lands_on_the_dashboard_and_sees_its_charts(
 def test_the_dashboard_on_a_phone_has_no_accessibility_violation(
     phone_page: Page, months_of_dossiers: None, screenshot: Any
 ) -> None:
-    _log_in(phone_page, "leader")
+    log_in(phone_page, "leader")
     phone_page.wait_for_function(
         "window.Chart && document.querySelectorAll('canvas[data-rate]').length === 6"
     )
