@@ -6,6 +6,7 @@ through ``dossiers.services``.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.constants import Channel, DayKind, DislikeReason, EventAction, Outcome, State
@@ -166,6 +167,26 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.kind}"
+
+
+class CalendarChange(models.Model):
+    """One change the province admin made to the province's calendar, kept for ever (append-only): which day, what
+    it was and what it became (blank: as the national calendar has it), by whom and when."""
+
+    date = models.DateField(_("date"))
+    kind_before = models.CharField(_("was"), max_length=16, choices=DayKind.choices, blank=True)
+    kind_after = models.CharField(_("became"), max_length=16, choices=DayKind.choices, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("calendar change")
+        verbose_name_plural = _("calendar changes")
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.kind_before or 'national'} -> {self.kind_after or 'national'}"
 
 
 def _result_path(instance: "Result", filename: str) -> str:

@@ -48,6 +48,9 @@ STEP_TEXT: dict[str, str] = {
 # Side effects of an apology (the citizen's message), run after commit with the apology's id (notifications
 # registers one).
 ON_APOLOGY: Hook[Callable[[int], None]] = Hook("what runs after an apology")
+# Run in the apology's transaction with the dossier's id: its due date moved (the service index's rollups keep a
+# dossier in hand by the month it falls due, and judge it on time against that date).
+DUE_MOVED: Hook[Callable[[int], None]] = Hook("what keeps up with a dossier's new due date")
 
 
 def default_new_due_at(dossier: Dossier, now: datetime) -> datetime:
@@ -130,6 +133,8 @@ def apology_issue(
             },
         )
         dossier.save(update_fields=["due_at", "updated_at"])
+        for moved in DUE_MOVED:
+            moved(dossier.pk)
         for function in ON_APOLOGY:
             transaction.on_commit(partial(function, apology.pk))
     return apology

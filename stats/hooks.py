@@ -2,7 +2,8 @@
 ``StatsConfig.ready()``.
 
 Every workflow action refreshes the dossier's counters in its transaction (``dossiers.workflow.IN_TRANSACTION``),
-as do an invoice's change (``payments.services.INVOICE_CHANGED``), a rating (``dossiers.services.RATED``) and a
+as do an invoice's change (``payments.services.INVOICE_CHANGED``), a rating (``dossiers.services.RATED``), an
+apology's new due date (``dossiers.schedule.DUE_MOVED``) and a
 complaint filed or answered (``complaints.services.FILED`` / ``ANSWERED``): a figure moves with the change that moves
 it, or not at all.
 """
@@ -13,8 +14,8 @@ from django.urls import reverse
 from accounts.constants import Role
 from accounts.landing import LANDING
 from complaints import services as complaints
+from dossiers import schedule, workflow
 from dossiers import services as dossiers
-from dossiers import workflow
 from payments import services as payments
 from stats import services
 
@@ -32,6 +33,7 @@ def register() -> None:
             workflow.IN_TRANSACTION[action].register(services.refresh_dossier)
     payments.INVOICE_CHANGED.register(services.refresh_for_dossier_id)
     dossiers.RATED.register(services.refresh_for_dossier_id)
+    schedule.DUE_MOVED.register(services.refresh_for_dossier_id)
     complaints.FILED.register(services.refresh_complaint)
     complaints.ANSWERED.register(services.refresh_complaint)
     LANDING.register(leaders_dashboard)

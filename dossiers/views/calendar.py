@@ -29,7 +29,11 @@ def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         messages.success(request, _("The day is saved in the province's calendar."))
         return redirect("calendar:days")
-    return render(request, "publishing/calendar.html", {"form": form, "days": CalendarDay.objects.all()})
+    return render(
+        request,
+        "publishing/calendar.html",
+        {"form": form, "days": CalendarDay.objects.all(), "changes": calendar_days.calendar_changes()},
+    )
 
 
 @manage

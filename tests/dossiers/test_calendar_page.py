@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dossiers.constants import DayKind
-from dossiers.models import CalendarDay
+from dossiers.models import CalendarChange, CalendarDay
 from dossiers.sla import Calendar
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -68,3 +68,48 @@ def test_no_one_else_may_change_the_calendar(
 
 def test_an_anonymous_visitor_is_sent_to_log_in(client: Any, db: Any) -> None:
     assert client.get(PAGE).status_code == 302
+
+
+def test_every_change_to_the_calendar_is_kept_with_who_and_what_the_day_was(
+    client: Any, province_admin: Any
+) -> None:
+    client.force_login(province_admin)
+
+    client.post(PAGE, {"date": "2026-11-24", "kind": DayKind.DAY_OFF, "note": "Ngày Văn hóa Việt Nam"})
+    client.post(PAGE, {"date": "2026-11-24", "kind": DayKind.DAY_OFF, "note": "Ngày Văn hóa Việt Nam"})
+    client.post(PAGE, {"date": "2026-11-24", "kind": DayKind.WORKING_DAY, "note": "Luật chưa sửa"})
+    client.post(f"{PAGE}2026-11-24/remove/")
+
+    changes = list(
+        CalendarChange.objects.order_by("id").values_list(
+            "date", "kind_before", "kind_after", "note", "actor"
+        )
+    )
+    # Saving the same day the same way again changes nothing, so it is not a change.
+    assert changes == [
+        (date(2026, 11, 24), "", DayKind.DAY_OFF, "Ngày Văn hóa Việt Nam", province_admin.pk),
+        (date(2026, 11, 24), DayKind.DAY_OFF, DayKind.WORKING_DAY, "Luật chưa sửa", province_admin.pk),
+        (date(2026, 11, 24), DayKind.WORKING_DAY, "", "", province_admin.pk),
+    ]
+    page = client.get(PAGE).content.decode()
+    assert page.count("24/11/2026") >= 3
+    assert "Luật chưa sửa" in page
+
+
+def test_removing_a_day_the_province_never_set_writes_no_history(client: Any, province_admin: Any) -> None:
+    client.force_login(province_admin)
+
+    assert client.post(f"{PAGE}2026-11-24/remove/").status_code == 302
+
+    assert not CalendarChange.objects.exists()
+
+
+def test_a_bad_date_changes_nothing(client: Any, province_admin: Any) -> None:
+    client.force_login(province_admin)
+
+    assert client.post(PAGE, {"date": "24/13/2026", "kind": DayKind.DAY_OFF}).status_code == 200
+    assert client.post(PAGE, {"date": "2026-11-24", "kind": "holiday"}).status_code == 200
+    assert client.post(f"{PAGE}not-a-date/remove/").status_code == 404
+
+    assert not CalendarDay.objects.exists()
+    assert not CalendarChange.objects.exists()

@@ -75,4 +75,6 @@ def test_the_apps_hooks_are_in_place_after_start_up() -> None:
     # Every transition is counted for the metrics (dossiers/metrics.py).
     assert all(f"count_{action}" in [f.__name__ for f in workflow.ON_COMMIT[action]] for action in Action)
     assert list(schedule.ON_APOLOGY) == [notifications_hooks.tell_citizen_of_apology]
+    # An apology's new due date moves the dossier in the service index's rollups, in its transaction.
+    assert [f.__name__ for f in schedule.DUE_MOVED] == ["refresh_for_dossier_id"]
     assert list(schedule.ON_DRAFTS_EXPIRING) == [notifications_hooks.tell_citizens_of_expiring_drafts]
