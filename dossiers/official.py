@@ -35,7 +35,7 @@ SERIF_BOLD_ITALIC = "DejaVuSerif-boldItalic"
 # Decree 30's margins: top and bottom 20-25 mm, left 30-35 mm, right 15-20 mm.
 LEFT_MARGIN, RIGHT_MARGIN, TOP_MARGIN, BOTTOM_MARGIN = 30 * mm, 15 * mm, 20 * mm, 20 * mm
 WIDTH = A4[0] - LEFT_MARGIN - RIGHT_MARGIN
-HEADER_LEFT = 68 * mm
+HEADER_LEFT = 64 * mm  # the motto (11 pt, 95 mm) keeps to one line in the rest
 HEADER_RIGHT = WIDTH - HEADER_LEFT
 CELL_PADDING = 2 * mm
 
@@ -148,6 +148,7 @@ def _header(doc: OfficialDocument) -> Table:
         style=TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),  # the rules under the agency and the motto
                 ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
                 ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
             ]
