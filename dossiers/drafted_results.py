@@ -25,8 +25,11 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from accounts.models import User
-from accounts.policy import Ask, may, may_act
+from accounts.policy import Ask, Relation, is_logged_reader, may, may_act, relations
+from audit.models import AccessWhat
+from audit.services import access_record
 from dossiers import official, pdf
+from dossiers.access import dossier_for
 from dossiers.constants import EventAction, State
 from dossiers.history import history_write
 from dossiers.models import Dossier, DraftedResult, ResultNumber
@@ -232,3 +235,18 @@ def stamped(original: bytes, *, page: bytes) -> bytes:
     out = BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def drafted_result_for(user: Any, pk: Any) -> DraftedResult:
+    """The drafted result of dossier ``pk`` for staff of the competent agency (the assessor, the approver who
+    signs it); the applicant sees the signed result only. The read is logged like a paper's."""
+    dossier = dossier_for(user, pk, ask=Ask.DOCUMENTS)
+    mine = relations(user, dossier)
+    if not mine & {Relation.COMPETENT, Relation.SUPERUSER}:
+        raise NotAllowed(_("Only the competent agency's staff see the drafted result."))
+    drafted = DraftedResult.objects.filter(dossier=dossier).first()
+    if drafted is None:
+        raise NotFound(_("This dossier has no drafted result."))
+    if is_logged_reader(user):
+        access_record(dossier_id=dossier.pk, user=user, what=AccessWhat.DOCUMENT, detail="drafted-result")
+    return drafted
