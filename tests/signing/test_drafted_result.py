@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import PdfFileWriter, copy_into_new_writer
@@ -115,7 +116,7 @@ def test_the_assessor_attaches_a_drafted_result_and_the_approval_signs_that_docu
     path = tmp_path / "drafted.pdf"
     path.write_bytes(signed)
     text = subprocess.run(  # noqa: S603 - poppler on a file the test wrote
-        ["pdftotext", str(path), "-"],
+        ["pdftotext", str(path), "-"],  # noqa: S607
         capture_output=True,
         check=True,
         text=True,  # noqa: S607
@@ -221,3 +222,39 @@ def test_the_citizen_never_sees_the_draft_and_another_agency_not_at_all(
     assert api(citizen).get(f"/api/v1/dossiers/{assessing.pk}/drafted-result/").status_code == 403
     assert api(approver_b).get(f"/api/v1/dossiers/{assessing.pk}/drafted-result/").status_code == 404
     assert api(assessor).get(f"/api/v1/dossiers/{assessing.pk}/drafted-result/").status_code == 200
+
+
+# The console
+
+
+def console(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_assessor_attaches_the_drafted_result_from_the_console_and_the_approver_sees_it(
+    assessing: Any, assessor: Any, approver: Any, receiver: Any
+) -> None:
+    page = console(assessor).get(f"/console/dossiers/{assessing.pk}/").content.decode()
+    assert f'action="/console/dossiers/{assessing.pk}/drafted-result/"' in page
+
+    response = console(assessor).post(
+        f"/console/dossiers/{assessing.pk}/drafted-result/", {"file": upload(drafted_pdf(), "gp-xd.pdf")}
+    )
+
+    assert response.status_code == 302
+    assert DraftedResult.objects.get(dossier=assessing).original_name == "gp-xd.pdf"
+    shown = console(approver).get(f"/console/dossiers/{assessing.pk}/").content.decode()
+    assert f'href="/api/v1/dossiers/{assessing.pk}/drafted-result/"' in shown and "gp-xd.pdf" in shown
+    assert "drafted-file" not in shown  # the approver does not attach
+    assert "drafted-file" in console(assessor).get(f"/console/dossiers/{assessing.pk}/").content.decode()
+
+
+def test_the_console_refuses_a_file_that_is_not_a_pdf_with_its_reason(assessing: Any, assessor: Any) -> None:
+    response = console(assessor).post(
+        f"/console/dossiers/{assessing.pk}/drafted-result/", {"file": upload(b"GIF89a" + b"\0" * 40, "x.pdf")}
+    )
+
+    assert response.status_code == 415
+    assert not DraftedResult.objects.exists()

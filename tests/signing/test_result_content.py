@@ -44,7 +44,7 @@ def pdf_fonts(data: bytes, tmp_path: Path) -> list[list[str]]:
     path = tmp_path / "fonts.pdf"
     path.write_bytes(data)
     out = subprocess.run(  # noqa: S603 - poppler on a file the test wrote
-        ["pdffonts", str(path)],
+        ["pdffonts", str(path)],  # noqa: S607
         capture_output=True,
         check=True,
         text=True,  # noqa: S607
