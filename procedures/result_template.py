@@ -177,7 +177,11 @@ def render(source: str, context: dict[str, Any], *, strict: bool = False) -> str
         raise TemplateError(_("A result template may hold at most %(n)s loops.") % {"n": MAX_LOOPS})
     try:
         template = (_STRICT if strict else _RENDER).from_string(source)
-        text = template.render(Context(context, autoescape=True))
+        bound = Context(context, autoescape=True)
+        # Template.render less its _render step, which Django's test runner instruments to record every page's
+        # context: a result's text is not a page, and its "form" would shadow the admin page's form there.
+        with bound.render_context.push_state(template), bound.bind_template(template):
+            text = template.nodelist.render(bound)
     except TemplateSyntaxError as exc:
         raise TemplateError(_("The template's syntax is wrong: %(error)s") % {"error": exc}) from None
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as exc:
