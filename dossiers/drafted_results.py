@@ -24,7 +24,6 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from accounts.models import User
 from accounts.policy import Ask, Relation, is_logged_reader, may, may_act, relations
 from audit.models import AccessWhat
 from audit.services import access_record
@@ -140,7 +139,7 @@ def _read(upload: UploadedFile) -> bytes:
     return data
 
 
-def drafted_result_attach(*, dossier_id: int, actor: User, upload: UploadedFile) -> DraftedResult:
+def drafted_result_attach(*, dossier_id: int, actor: Any, upload: UploadedFile) -> DraftedResult:
     """Attach (or replace) the drafted result of a dossier being assessed; the approval signs it.
 
     Only an assessor of the competent agency, while the dossier is ``assessing``: 404 for a dossier one may not
