@@ -56,7 +56,9 @@ def pdf_fonts(data: bytes, tmp_path: Path) -> list[list[str]]:
 def demo_catalogue(db: Any, demo_pki: Any, eager: None) -> None:
     catalogue = catalogue_file.read(DEMO.read_text(encoding="utf-8"))
     catalogue_file.store_templates(catalogue, DEMO.parent)
-    services.catalogue_import(catalogue=catalogue, actor=None)  # signing runs in process (eager), on Redis too
+    services.catalogue_import(
+        catalogue=catalogue, actor=None
+    )  # signing runs in process (eager), on Redis too
 
 
 def decided(
