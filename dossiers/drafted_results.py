@@ -24,7 +24,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from accounts.policy import Ask, Relation, is_logged_reader, may, may_act, relations
+from accounts.policy import Ask, is_logged_reader, may, may_act
 from audit.models import AccessWhat
 from audit.services import access_record
 from dossiers import official, pdf
@@ -238,14 +238,12 @@ def stamped(original: bytes, *, page: bytes) -> bytes:
 
 def drafted_result_for(user: Any, pk: Any) -> DraftedResult:
     """The drafted result of dossier ``pk`` for staff of the competent agency (the assessor, the approver who
-    signs it); the applicant sees the signed result only. The read is logged like a paper's."""
-    dossier = dossier_for(user, pk, ask=Ask.DOCUMENTS)
-    mine = relations(user, dossier)
-    if not mine & {Relation.COMPETENT, Relation.SUPERUSER}:
-        raise NotAllowed(_("Only the competent agency's staff see the drafted result."))
+    signs it; the policy's ``Ask.DRAFTED_RESULT``); the applicant gets the signed result only. 409 while there
+    is none. The read is logged like a paper's."""
+    dossier = dossier_for(user, pk, ask=Ask.DRAFTED_RESULT)
     drafted = DraftedResult.objects.filter(dossier=dossier).first()
     if drafted is None:
-        raise NotFound(_("This dossier has no drafted result."))
+        raise InvalidState(_("This dossier has no drafted result."), code="no_drafted_result")
     if is_logged_reader(user):
         access_record(dossier_id=dossier.pk, user=user, what=AccessWhat.DOCUMENT, detail="drafted-result")
     return drafted

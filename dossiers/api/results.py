@@ -131,7 +131,7 @@ class DraftedResultView(APIView):
         )
         return Response(DraftedResultOutput(drafted).data, status=201)
 
-    @extend_schema(responses={**PDF_RESPONSE, **error_responses(403)})
+    @extend_schema(responses={**PDF_RESPONSE, **error_responses(403, 409)})
     def get(self, request: Request, pk: int) -> FileResponse:
         drafted = drafted_results.drafted_result_for(request.user, pk)
         return private_file_response(drafted.file.open("rb"), filename=drafted.original_name)

@@ -218,8 +218,7 @@ def dossier_context(
 
 def drafted_result_context(request: AuthenticatedHttpRequest, dossier: Dossier) -> dict[str, Any]:
     """The drafted result's section: the file, to the competent agency's staff; the upload, to its assessor."""
-    mine = policy.relations(request.user, dossier)
-    if not mine & {policy.Relation.COMPETENT, policy.Relation.SUPERUSER}:
+    if not policy.may(request.user, policy.Ask.DRAFTED_RESULT, dossier):
         return {}
     may_attach = dossier.state == State.ASSESSING and policy.may_act(
         request.user, dossier, action="assess", roles=frozenset({Role.ASSESSOR})

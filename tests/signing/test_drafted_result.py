@@ -220,6 +220,9 @@ def test_the_citizen_never_sees_the_draft_and_another_agency_not_at_all(
     attach(api, assessor, assessing, drafted_pdf())
 
     assert api(citizen).get(f"/api/v1/dossiers/{assessing.pk}/drafted-result/").status_code == 403
+    none_yet = DossierFactory(version=assessing.version, applicant=citizen, received=True)
+    answer = api(assessor).get(f"/api/v1/dossiers/{none_yet.pk}/drafted-result/")
+    assert (answer.status_code, answer.json()["code"]) == (409, "no_drafted_result")
     assert api(approver_b).get(f"/api/v1/dossiers/{assessing.pk}/drafted-result/").status_code == 404
     assert api(assessor).get(f"/api/v1/dossiers/{assessing.pk}/drafted-result/").status_code == 200
 
