@@ -104,6 +104,12 @@ class StaffRoleForm(forms.Form):
         required=False,
         help_text=_("Counter staff (receivers, assessors, approvers) work the queues of this agency."),
     )
+    position = forms.CharField(
+        label=_("Position"),
+        max_length=255,
+        required=False,
+        help_text=_("What an approver signs results as, such as Phó Giám đốc."),
+    )
 
 
 class StaffCreateForm(StaffRoleForm):
@@ -118,7 +124,7 @@ class StaffCreateForm(StaffRoleForm):
         label=_("E-mail"), help_text=_("A link to choose a password goes there; the portal never sends one.")
     )
 
-    field_order = ["username", "full_name", "email", "role", "agency"]
+    field_order = ["username", "full_name", "email", "role", "agency", "position"]
 
 
 class TokenForm(forms.Form):

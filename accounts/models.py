@@ -19,6 +19,10 @@ class User(AbstractUser):
         verbose_name=_("agency"),
         help_text=_("For counter staff: the agency whose queues they work."),
     )
+    # Printed under the documents an approver signs (Decree 30/2020: the signer's title and name).
+    position = models.CharField(
+        _("position"), max_length=255, blank=True, help_text=_("Such as Phó Chủ tịch or Giám đốc")
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -49,6 +49,7 @@ class Ask(StrEnum):
     PERSONAL = "personal"  # the applicant's identity and the form's values
     DOCUMENTS = "documents"  # the uploaded papers
     RESULT = "result"  # the signed result
+    DRAFTED_RESULT = "drafted_result"  # the result as the agency drafted it, before it is signed
     SLIPS = "slips"  # the one-stop slips (they name the applicant)
     INVOICE = "invoice"  # the fee, its status and receipt
     STAFF_HISTORY = "staff_history"  # the history with clerks' names and staff's internal notes
@@ -74,6 +75,8 @@ RULES: dict[Ask, frozenset[Relation]] = {
     Ask.PERSONAL: CASE_WORKERS,
     Ask.DOCUMENTS: CASE_WORKERS,
     Ask.RESULT: CASE_WORKERS,
+    # Before signing, the agency's draft is its own: the applicant gets the signed result.
+    Ask.DRAFTED_RESULT: frozenset({R.COMPETENT, R.SUPERUSER}),
     Ask.SLIPS: CASE_WORKERS,
     Ask.INVOICE: frozenset({*CASE_WORKERS, R.PROVINCE}),
     Ask.STAFF_HISTORY: frozenset({*STAFF_SIDE, R.PROVINCE}),

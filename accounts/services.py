@@ -325,7 +325,10 @@ MANAGED_ROLES = frozenset({*STAFF_ROLES, Role.LEADER, Role.PROVINCE_ADMIN})
 
 
 def _staff_state(user: User) -> dict[str, str]:
-    return {"role": user.role, "agency": user.agency.code if user.agency else ""}
+    state = {"role": user.role, "agency": user.agency.code if user.agency else ""}
+    if user.position:  # what an approver signs as (Decree 30/2020); kept out of the rows of those without one
+        state["position"] = user.position
+    return state
 
 
 def _check_role(role: str, agency: Agency | None) -> None:
@@ -367,7 +370,14 @@ def password_link_send(*, user: User) -> None:
 
 @transaction.atomic(durable=True)
 def staff_create(
-    *, actor: User, username: str, full_name: str, email: str, role: str, agency: Agency | None
+    *,
+    actor: User,
+    username: str,
+    full_name: str,
+    email: str,
+    role: str,
+    agency: Agency | None,
+    position: str = "",
 ) -> User:
     """A staff account with a role (and, for counter staff, an agency), without a password: a link to choose one
     goes to ``email`` once it is made. 409 when the user name is taken."""
@@ -385,6 +395,7 @@ def staff_create(
         agency=agency,
         last_name=family[:150],
         first_name=given[:150],
+        position=" ".join(position.split())[:255],
     )
     user.set_unusable_password()
     user.save()
@@ -394,17 +405,22 @@ def staff_create(
 
 
 @transaction.atomic(durable=True)
-def staff_update(*, actor: User, user: User, role: str, agency: Agency | None) -> User:
-    """Give a staff account another role or move it to another agency; a history row says from what to what."""
+def staff_update(
+    *, actor: User, user: User, role: str, agency: Agency | None, position: str | None = None
+) -> User:
+    """Give a staff account another role or position, or move it to another agency; a history row says from
+    what to what. ``position`` is what an approver signs results as; ``None`` leaves it as it is."""
     user = _managed(actor, user)
     _check_role(role, agency)
     if user.pk == actor.pk and role != user.role:
         raise InvalidState(_("You cannot change your own role."), code="own_account")
     before = _staff_state(user)
     user.role, user.agency = role, agency
+    if position is not None:
+        user.position = " ".join(position.split())[:255]
     if _staff_state(user) == before:
         return user
-    user.save(update_fields=["role", "agency"])
+    user.save(update_fields=["role", "agency", "position"])
     _record(actor=actor, user=user, action=StaffChange.Action.ROLE, before=before, after=_staff_state(user))
     return user
 

@@ -79,7 +79,10 @@ def staff_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @manage
 def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _staff(pk)
-    form = StaffRoleForm(request.POST or None, initial={"role": person.role, "agency": person.agency})
+    form = StaffRoleForm(
+        request.POST or None,
+        initial={"role": person.role, "agency": person.agency, "position": person.position},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.staff_update(actor=request.user, user=person, **form.cleaned_data)

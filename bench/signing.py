@@ -76,7 +76,7 @@ def main() -> None:
     from pyhanko.sign import fields, signers, timestamps
     from pyhanko_certvalidator import ValidationContext
 
-    from dossiers import pdf, pki, results
+    from dossiers import official, pki, results
     from dossiers.models import Dossier
     from dossiers.signers import pades
     from tests.factories import DossierFactory, ProcedureVersionFactory
@@ -106,7 +106,7 @@ def main() -> None:
     # pyHanko alone, on the same PDF.
     sample = Dossier.objects.get(pk=ids[0])
     sample.state = "signing"
-    document = pdf.render(results.result_document(sample))
+    document = official.render(results.result_document(sample))
     p12 = str(pki.agency_p12_path(agency.code))
     chain = [str(pki.ca_cert_path())]
     stamper = timestamps.HTTPTimeStamper(os.environ["SIGNING_TSA_URL"])
@@ -142,7 +142,7 @@ def main() -> None:
 
     render_started = time.perf_counter()
     for _ in range(alone):
-        pdf.render(results.result_document(sample))
+        official.render(results.result_document(sample))
     render_seconds = time.perf_counter() - render_started
 
     service.stop()

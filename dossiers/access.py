@@ -19,6 +19,7 @@ from portal.errors import InvalidState, NotAllowed, NotFound
 DEFAULT_NOT_YET = (_("Not possible in the dossier's current state."), "invalid_state")
 # Why a question is refused: (403 because of who one is, 409 because of the dossier's state).
 REFUSALS: dict[Ask, tuple[Any, tuple[Any, str]]] = {
+    Ask.DRAFTED_RESULT: (_("Only the competent agency's staff see the drafted result."), DEFAULT_NOT_YET),
     Ask.RESULT: (
         _("The result is for the applicant and the staff handling it."),
         (_("The result is not ready yet."), "result_not_ready"),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("identity/", console.identity, name="identity"),
     path("dossiers/<int:pk>/", console.dossier_page, name="dossier"),
     path("dossiers/<int:pk>/assign/", console.assign, name="assign"),
+    path("dossiers/<int:pk>/drafted-result/", console.drafted_result, name="drafted_result"),
     path("dossiers/<int:pk>/actions/<str:action>/", console.action, name="action"),
     path("walk-in/", walk_in.walk_in, name="walk_in"),
     path("walk-in/<int:pk>/", walk_in.walk_in_documents, name="walk_in_documents"),

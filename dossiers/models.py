@@ -274,3 +274,67 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score}/5"
+
+
+class ResultNumberCounter(models.Model):
+    """The last number an agency gave its documents in one year (sổ đăng ký văn bản đi); locked to give the next."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="result_number_counter_agency_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year}: {self.last}"
+
+
+class ResultNumber(models.Model):
+    """The number and symbol of a dossier's result (Số: 12/QĐ-UBND), given at approval, with who signs it."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="result_number")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    number = models.PositiveIntegerField()
+    symbol = models.CharField(max_length=40)  # after the slash: QĐ-UBND
+    signer_name = models.CharField(max_length=255)
+    signer_position = models.CharField(max_length=255, blank=True)
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["agency", "year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "number"], name="result_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.display
+
+    @property
+    def display(self) -> str:
+        return f"{self.number}/{self.symbol}"
+
+
+def _drafted_path(instance: "DraftedResult", filename: str) -> str:
+    return f"drafted/{instance.storage_key}"
+
+
+class DraftedResult(models.Model):
+    """The result as the agency drafted it (a PDF the assessor attaches), signed at approval instead of the
+    portal's own layout when the approval decides the outcome the assessor proposed."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="drafted_result")
+    file = models.FileField(upload_to=_drafted_path, max_length=255)
+    storage_key = models.CharField(max_length=64, unique=True)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    pages = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"drafted result of {self.dossier_id}"

@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 import segno
 from django.utils import timezone
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -21,16 +22,54 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle, tables
 
 from dossiers.sla import TZ
 
 FONTS = Path(__file__).resolve().parent / "fonts"
-pdfmetrics.registerFont(TTFont("DejaVu", str(FONTS / "DejaVuSans.ttf")))
-pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(FONTS / "DejaVuSans-Bold.ttf")))
-pdfmetrics.registerFontFamily(
-    "DejaVu", normal="DejaVu", bold="DejaVu-Bold", italic="DejaVu", boldItalic="DejaVu-Bold"
+
+
+def _register_family(family: str, files: dict[str, str]) -> None:
+    """Register a TrueType family (embedded, as a subset, in every PDF that uses it) with its four faces."""
+    names = {face: family if face == "normal" else f"{family}-{face}" for face in files}
+    for face, file in files.items():
+        pdfmetrics.registerFont(TTFont(names[face], str(FONTS / file)))
+    pdfmetrics.registerFontFamily(
+        family,
+        normal=names["normal"],
+        bold=names["bold"],
+        italic=names["italic"],
+        boldItalic=names["boldItalic"],
+    )
+
+
+# The slips' sans-serif face, and the serif face of the result (Decree 30/2020 asks for a Times-like Unicode
+# font; DejaVu Serif has every Vietnamese glyph in all four faces, Liberation Serif 1.x has not).
+_register_family(
+    "DejaVu",
+    {
+        "normal": "DejaVuSans.ttf",
+        "bold": "DejaVuSans-Bold.ttf",
+        "italic": "DejaVuSans-Oblique.ttf",
+        "boldItalic": "DejaVuSans-BoldOblique.ttf",
+    },
 )
+_register_family(
+    "DejaVuSerif",
+    {
+        "normal": "DejaVuSerif.ttf",
+        "bold": "DejaVuSerif-Bold.ttf",
+        "italic": "DejaVuSerif-Italic.ttf",
+        "boldItalic": "DejaVuSerif-BoldItalic.ttf",
+    },
+)
+# ReportLab starts every page's text state in its base font, Helvetica, which lands in the PDF as a font that is
+# referenced but not embedded (a viewer substitutes it; PDF/A and pdffonts' emb=yes want every font embedded).
+# Starting in an embedded face keeps Helvetica out of every PDF the portal draws.
+rl_config.canvas_basefontname = "DejaVu"
+# A table sets its cells' font (Helvetica, read from rl_config when ReportLab was imported) even when each cell
+# is a paragraph with its own: the same reference to a font that is not embedded.
+tables.CellStyle.fontname = "DejaVu"
 
 BODY = ParagraphStyle("body", fontName="DejaVu", fontSize=10.5, leading=14.5)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=11)

@@ -5,12 +5,15 @@ finishes the transition), and it moves the dossier to ``result_ready`` through t
 """
 
 import hashlib
+import html
 import logging
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,12 +37,14 @@ from pyhanko.sign.validation.errors import SignatureValidationError, ValidationI
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
-from dossiers import pdf, pki, signers, workflow
+from dossiers import drafted_results, official, pdf, pki, signers, workflow
 from dossiers.constants import Outcome, State
-from dossiers.models import Dossier, Result
+from dossiers.models import Dossier, DraftedResult, Result, ResultNumber, ResultNumberCounter
 from dossiers.signers import pades
 from portal import asyncsafe, bounded
 from portal.urls_public import absolute_url
+from procedures import result_template
+from procedures.models import Agency
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +59,126 @@ def verification_url(dossier: Dossier, verification_token: str) -> str:
     return absolute_url(None, f"{reverse('verify')}?{query}")
 
 
-def result_document(dossier: Dossier, *, verification_token: str | None = None) -> pdf.Document:
-    """The decision as a document: granted with the result named by the procedure, or refused with the reason.
+def vietnamese_date(moment: datetime) -> str:
+    """A date as Decree 30 writes it: a day or a month under 10 with its zero where it stands before 3 ("ngày
+    05 tháng 02 năm 2026", "ngày 15 tháng 6 năm 2026")."""
+    day = f"{moment.day:02d}"
+    month = f"{moment.month:02d}" if moment.month < 3 else str(moment.month)
+    return f"ngày {day} tháng {month} năm {moment.year}"
 
-    Its QR code carries ``verification_token`` (a new one when not given), to be stored on the result."""
-    if verification_token is None:
-        verification_token = new_verification_token()
-    version = dossier.version
+
+def place_name() -> str:
+    """The place in a document's date line: the province's name without "Tỉnh" (Hòa Bình Xanh, ngày ...)."""
+    name = settings.PROVINCE_NAME
+    for prefix in ("Tỉnh ", "tỉnh ", "Thành phố ", "thành phố "):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def superior_of(agency: Agency) -> str:
+    """The superior body printed above an agency's name: its own setting, else its parent's name; none above a
+    People's Committee, which Decree 30 heads with its own name alone."""
+    if agency.superior:
+        return agency.superior
+    if agency.parent_id is None or agency.name.lower().startswith("ủy ban nhân dân"):
+        return ""
+    return agency.parent.name if agency.parent else ""
+
+
+def symbol_of(agency: Agency) -> str:
+    """The agency's part of a document symbol: its own, else UBND for a People's Committee, else its initials."""
+    if agency.symbol:
+        return agency.symbol
+    if agency.name.lower().startswith("ủy ban nhân dân"):
+        return "UBND"
+    folded = unicodedata.normalize("NFD", agency.name.replace("Đ", "D").replace("đ", "d"))
+    letters = [word[0] for word in folded.split() if word[:1].isalpha() and word[:1].isupper()]
+    return "".join(letters)[:8] or agency.code
+
+
+def _document_symbol(dossier: Dossier) -> str:
     granted = dossier.outcome == Outcome.GRANT
+    kind = (dossier.version.result_symbol or "QĐ") if granted else "TB"
+    agency = symbol_of(dossier.agency)
+    return f"{kind}-{agency}" if agency else kind
+
+
+@transaction.atomic
+def number_assign(dossier: Dossier, actor: Any) -> ResultNumber:
+    """Give the approved dossier's result the next number of its agency's register for the year (Số: 12/QĐ-UBND).
+
+    Runs in the approval's transaction: the year's counter row is locked (created first if the year has none,
+    without racing another approval into a duplicate), so two approvals never take one number and a rolled-back
+    approval gives its number back. The approver is recorded as the signer, with their position."""
+    existing = ResultNumber.objects.filter(dossier=dossier).first()
+    if existing is not None:
+        return existing
+    issued = dossier.decided_at or timezone.now()
+    year = timezone.localtime(issued, pdf.TZ).year
+    ResultNumberCounter.objects.bulk_create(
+        [ResultNumberCounter(agency_id=dossier.agency_id, year=year)], ignore_conflicts=True
+    )
+    counter = ResultNumberCounter.objects.select_for_update().get(agency_id=dossier.agency_id, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return ResultNumber.objects.create(
+        dossier=dossier,
+        agency_id=dossier.agency_id,
+        year=year,
+        number=counter.last,
+        symbol=_document_symbol(dossier),
+        signer_name=(actor.get_full_name() or actor.username) if actor is not None else "",
+        signer_position=getattr(actor, "position", "") if actor is not None else "",
+        issued_at=issued,
+    )
+
+
+def _decision_text(dossier: Dossier, *, granted: bool) -> str:
     approval = dossier.events.filter(action="approve").order_by("-at").first()
     assessment = dossier.events.filter(action="assess").order_by("-at").first()
-    reason = (approval and approval.comment) or (assessment and assessment.comment) or ""
+    if granted:
+        return (approval and approval.comment) or ""
+    return (approval and approval.comment) or (assessment and assessment.comment) or ""
+
+
+def result_context(dossier: Dossier, *, number: ResultNumber | None = None) -> dict[str, Any]:
+    """What a result template may name (``procedures.result_template.PLACEHOLDERS``), as plain strings."""
+    version = dossier.version
+    applicant = dossier.applicant_data
+    decided = timezone.localtime(dossier.decided_at or timezone.now(), pdf.TZ)
+    return {
+        "applicant": {
+            key: pdf.value(applicant.get(key) or "") for key in result_template.PLACEHOLDERS["applicant"]
+        },
+        "form": {
+            field.name: pdf.value(dossier.form_data.get(field.name, "") or "")
+            if dossier.form_data.get(field.name) is not False
+            else pdf.value(False)
+            for field in version.form_fields.all()
+        },
+        "dossier": {
+            "code": dossier.code or "",
+            "received_on": pdf.local(dossier.received_at, "%d/%m/%Y"),
+            "decided_on": decided.strftime("%d/%m/%Y"),
+        },
+        "procedure": {"code": version.procedure.code, "name": version.name, "result": version.result},
+        "agency": {"name": dossier.agency.name, "code": dossier.agency.code},
+        "document": {
+            "number": number.display if number else "",
+            "date": vietnamese_date(decided),
+            "place": place_name(),
+        },
+        "decision": {"text": _decision_text(dossier, granted=dossier.outcome == Outcome.GRANT)},
+        "signer": {
+            "name": number.signer_name if number else "",
+            "position": number.signer_position if number else "",
+        },
+    }
+
+
+def _default_rows(dossier: Dossier) -> list[tuple[str, str]]:
+    version = dossier.version
     applicant = dossier.applicant_data
     labels = {f.name: f.label for f in version.form_fields.all()}
     rows = [
@@ -79,32 +193,93 @@ def result_document(dossier: Dossier, *, verification_token: str | None = None) 
         (labels.get(name, name), "" if value is None else pdf.value(value))
         for name, value in dossier.form_data.items()
     ]
-    if granted:
-        paragraphs = [
-            f"Xét hồ sơ số <b>{pdf.text(dossier.code)}</b>, {pdf.text(dossier.agency.name)} "
-            f"<b>chấp thuận</b> yêu cầu và cấp: <b>{pdf.text(version.result or version.name)}</b>."
-        ]
-    else:
-        paragraphs = [
-            f"Xét hồ sơ số <b>{pdf.text(dossier.code)}</b>, {pdf.text(dossier.agency.name)} "
-            f"<b>không chấp thuận</b> yêu cầu."
-        ]
-    if reason and not granted:
-        # A refusal states its reason; staff's notes on a grant stay internal, as on the citizen's timeline.
-        paragraphs.append(f"Lý do: {pdf.text(reason)}")
-    decided = timezone.localtime(dossier.decided_at or timezone.now(), pdf.TZ)
-    return pdf.Document(
-        agency=dossier.agency.name,
-        code=dossier.code or "",
-        title="Kết quả giải quyết thủ tục hành chính",
-        subtitle=version.result if granted else "Thông báo từ chối giải quyết",
-        paragraphs=paragraphs,
-        rows=rows,
-        qr_url=verification_url(dossier, verification_token),
-        qr_caption="Quét mã để kiểm tra tính xác thực của văn bản điện tử này",
-        place_and_date=f"{settings.PROVINCE_NAME}, ngày {decided:%d} tháng {decided:%m} năm {decided:%Y}",
-        signature_block=["THỦ TRƯỞNG CƠ QUAN", "(Đã ký số)", dossier.agency.name],
+    return rows
+
+
+def _templated(source: str, context: dict[str, Any], dossier: Dossier) -> list[str] | None:
+    try:
+        return result_template.paragraphs(result_template.render(source, context))
+    except result_template.TemplateError:
+        # Validated when saved; a version saved before the rules tightened falls back to the generic body.
+        log.exception("the result template of %s cannot be rendered", dossier.version_id)
+        return None
+
+
+def result_document(dossier: Dossier, *, verification_token: str | None = None) -> official.OfficialDocument:
+    """The decision as a Decree 30 document: the procedure's own result (its template over the dossier's
+    fields) when granted, or the refusal with its reason.
+
+    Its QR code carries ``verification_token`` (a new one when not given), to be stored on the result."""
+    if verification_token is None:
+        verification_token = new_verification_token()
+    version = dossier.version
+    granted = dossier.outcome == Outcome.GRANT
+    number = ResultNumber.objects.filter(dossier=dossier).first()
+    context = result_context(dossier, number=number)
+    reason = context["decision"]["text"]
+    applicant = dossier.applicant_data
+    holder = applicant.get("organisation") or applicant.get("full_name", "")
+    rows: list[tuple[str, str]] = []
+    body = (
+        _templated(version.result_template, context, dossier) if granted and version.result_template else None
     )
+    if body is None:
+        rows = _default_rows(dossier)
+        verdict = "<b>chấp thuận</b> yêu cầu và cấp: " if granted else "<b>không chấp thuận</b> yêu cầu."
+        body = [
+            f"Xét hồ sơ số <b>{pdf.text(dossier.code)}</b>, {pdf.text(dossier.agency.name)} {verdict}"
+            + (f"<b>{pdf.text(version.result or version.name)}</b>." if granted else "")
+        ]
+        if reason and not granted:
+            # A refusal states its reason; staff's notes on a grant stay internal, as on the citizen's timeline.
+            body.append(f"Lý do: {pdf.text(reason)}")
+    recipients: list[str] = []
+    if granted and version.result_recipients:
+        rendered = _templated(version.result_recipients, context, dossier) or []
+        recipients = [line for block in rendered for line in block.split("<br/>") if line.strip()]
+        recipients = [html.unescape(line) for line in recipients]
+    if not recipients:
+        recipients = [f"- {holder};" if holder else "- Người nộp hồ sơ;", "- Lưu: VT."]
+    decided = timezone.localtime(dossier.decided_at or timezone.now(), pdf.TZ)
+    if granted:
+        title = version.result_title or version.result or "Quyết định"
+        subtitle = ""
+    else:
+        title = "Thông báo"
+        subtitle = f"Về việc từ chối giải quyết hồ sơ {dossier.code or ''}"
+    return official.OfficialDocument(
+        agency=dossier.agency.name,
+        superior=superior_of(dossier.agency),
+        number=number.display if number else "",
+        place_and_date=f"{place_name()}, {vietnamese_date(decided)}",
+        title=title,
+        subtitle=subtitle,
+        paragraphs=body,
+        rows=rows,
+        signer_title=(number.signer_position if number and number.signer_position else "Thủ trưởng cơ quan"),
+        signer_name=number.signer_name if number else "",
+        recipients=recipients,
+        qr_url=verification_url(dossier, verification_token),
+        qr_caption=f"Mã hồ sơ {dossier.code or ''}. Quét mã để kiểm tra tính xác thực của văn bản điện tử này.",
+        subject=dossier.code or "",
+    )
+
+
+def _result_pdf(dossier: Dossier, *, verification_token: str) -> bytes:
+    """What is signed: the agency's drafted result with the portal's verification page when the assessor
+    attached one for the outcome decided, else the portal's own Decree 30 layout."""
+    drafted = DraftedResult.objects.filter(dossier=dossier).first()
+    if drafted is not None and dossier.outcome == dossier.proposed_outcome:
+        with drafted.file.open("rb") as handle:
+            original = handle.read()
+        number = ResultNumber.objects.filter(dossier=dossier).first()
+        return drafted_results.stamped(
+            original,
+            page=drafted_results.verification_page(
+                dossier, url=verification_url(dossier, verification_token), number=number
+            ),
+        )
+    return official.render(result_document(dossier, verification_token=verification_token))
 
 
 def result_sign(*, dossier_id: int) -> Result | None:
@@ -126,7 +301,7 @@ def result_sign(*, dossier_id: int) -> Result | None:
         if result is None:
             token = new_verification_token()
             signed = signers.current().sign(
-                pdf.render(result_document(dossier, verification_token=token)),
+                _result_pdf(dossier, verification_token=token),
                 agency_code=dossier.agency.code,
                 reason=f"Kết quả giải quyết hồ sơ {dossier.code}",
                 location=settings.PROVINCE_NAME,
@@ -297,3 +472,40 @@ def result_for_holder(*, code: str, key: str) -> Result | None:
     if result is None or not result.verification_token:
         return None
     return result if constant_time_compare(key, result.verification_token) else None
+
+
+def preview_pdf(*, content: dict[str, Any], procedure_code: str) -> bytes:
+    """The result a version's ``content`` gives (its template over sample data), for the admin's preview.
+
+    The same layout as a real result, with a sample number and signer, and no QR code (nothing to verify)."""
+    agency: Agency = content["agency"]
+    fields = [SimpleNamespace(**field) for field in content.get("form", [])]
+    context = result_template.sample_context(fields)
+    context["procedure"] = {"code": procedure_code, "name": content["name"], "result": content["result"]}
+    context["agency"] = {"name": agency.name, "code": agency.code}
+    symbol = symbol_of(agency)
+    kind = content.get("result_symbol") or "QĐ"
+    context["document"]["number"] = f"12/{kind}-{symbol}" if symbol else f"12/{kind}"
+    body = result_template.paragraphs(result_template.render(content.get("result_template", ""), context))
+    recipients = [
+        html.unescape(line)
+        for block in result_template.paragraphs(
+            result_template.render(content.get("result_recipients", ""), context)
+        )
+        for line in block.split("<br/>")
+        if line.strip()
+    ]
+    return official.render(
+        official.OfficialDocument(
+            agency=agency.name,
+            superior=superior_of(agency),
+            number=context["document"]["number"],
+            place_and_date=f"{place_name()}, {context['document']['date']}",
+            title=content.get("result_title") or content.get("result") or "Quyết định",
+            paragraphs=body or ["(Chưa có nội dung)"],
+            signer_title=context["signer"]["position"],
+            signer_name=context["signer"]["name"],
+            recipients=recipients or ["- Người nộp hồ sơ;", "- Lưu: VT."],
+            subject="BẢN XEM TRƯỚC",
+        )
+    )

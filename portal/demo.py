@@ -31,6 +31,10 @@ USERS = [
 ]
 
 
+# What the demo's approvers sign as (Decree 30/2020: the signer's title under the document).
+POSITIONS = {"approver": "Phó Giám đốc", "approver_b": "Giám đốc"}
+
+
 def password() -> str:
     """``$DEMO_PASSWORD``, else one made up once and kept in ``var/demo-password`` so reruns print the same."""
     if os.environ.get("DEMO_PASSWORD"):
@@ -78,6 +82,7 @@ def load_users(*, password: str) -> list[User]:
         user.agency = Agency.objects.get(code=agency_code) if agency_code else None
         user.first_name, user.last_name = given, family
         user.email = f"{username}@demo.example"
+        user.position = POSITIONS.get(username, "")
         user.set_password(password)
         user.save()
         users.append(user)

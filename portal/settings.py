@@ -328,6 +328,8 @@ COMPLAINT_ANSWER_DAYS = env.integer("COMPLAINT_ANSWER_DAYS", 10, minimum=1)
 # request before it is read.
 VERIFY_MAX_BYTES = 20 * 1024 * 1024
 UPLOAD_MAX_FILE_BYTES = env.integer("UPLOAD_MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1)
+# A drafted result the assessor attaches for signing (dossiers.drafted_results): a decision or permit of a few pages.
+RESULT_DRAFT_MAX_BYTES = env.integer("RESULT_DRAFT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 UPLOAD_MAX_DOSSIER_BYTES = env.integer("UPLOAD_MAX_DOSSIER_BYTES", 50 * 1024 * 1024, minimum=1)
 # Per citizen: papers in one dossier, bytes across their open dossiers, drafts open at once.
 UPLOAD_MAX_DOSSIER_DOCUMENTS = env.integer("UPLOAD_MAX_DOSSIER_DOCUMENTS", 50, minimum=1)

@@ -62,6 +62,8 @@ class AgencyRecord(serializers.Serializer):
     parent = serializers.CharField(  # type: ignore[assignment]
         max_length=32, required=False, allow_blank=True, allow_null=True, default=""
     )
+    symbol = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+    superior = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
 class SectorRecord(serializers.Serializer):
@@ -178,6 +180,8 @@ def write(versions: list[ProcedureVersion], agencies: list[Agency], sectors: lis
                     "name": a.name,
                     "level": a.level,
                     "parent": a.parent.code if a.parent else "",
+                    "symbol": a.symbol,
+                    "superior": a.superior,
                 }
                 for a in agencies
             ],

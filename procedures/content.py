@@ -4,10 +4,12 @@ One shape serves the catalogue file (import and export), the province admin's pa
 draft: ``VersionContent`` validates it, ``version_content`` reads it back from a version.
 """
 
+from types import SimpleNamespace
 from typing import Any
 
 from rest_framework import serializers
 
+from procedures import result_template
 from procedures.constants import FILE_TYPES, FeeDue, FieldType, OnlineLevel, ProcedureLevel, StaffRole
 from procedures.models import Agency, ProcedureVersion, Sector
 
@@ -67,6 +69,14 @@ class VersionContent(serializers.Serializer):
     online_level = serializers.ChoiceField(choices=OnlineLevel.choices)
     fee_due = serializers.ChoiceField(choices=FeeDue.choices, default=FeeDue.BEFORE_RECEPTION)
     result = serializers.CharField(max_length=500, allow_blank=True, default="")
+    result_title = serializers.CharField(max_length=255, allow_blank=True, default="")
+    result_symbol = serializers.RegexField(
+        r"^[0-9A-Za-zÀ-ỹĐđ.\-]{0,16}$", max_length=16, allow_blank=True, default=""
+    )
+    result_template = serializers.CharField(
+        max_length=result_template.MAX_LENGTH, allow_blank=True, default="", trim_whitespace=False
+    )
+    result_recipients = serializers.CharField(max_length=2000, allow_blank=True, default="")
     legal_basis = serializers.CharField(allow_blank=True, default="")
     fees = FeeContent(many=True, default=list)
     components = ComponentContent(many=True, default=list)
@@ -79,6 +89,16 @@ class VersionContent(serializers.Serializer):
         if duplicates:
             raise serializers.ValidationError(f"Field names must be unique: {', '.join(duplicates)}.")
         return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The result's template and recipients may name only the placeholders this version's form gives.
+        fields = [SimpleNamespace(**field) for field in attrs.get("form", [])]
+        for name in ("result_template", "result_recipients"):
+            try:
+                result_template.validate(attrs.get(name, ""), fields)
+            except result_template.TemplateError as exc:
+                raise serializers.ValidationError({name: str(exc)}) from None
+        return attrs
 
 
 class ProcedureContent(VersionContent):
@@ -98,6 +118,10 @@ def version_content(version: ProcedureVersion) -> dict[str, Any]:
         "online_level": version.online_level,
         "fee_due": version.fee_due,
         "result": version.result,
+        "result_title": version.result_title,
+        "result_symbol": version.result_symbol,
+        "result_template": version.result_template,
+        "result_recipients": version.result_recipients,
         "legal_basis": version.legal_basis,
         "fees": [{"name": fee.name, "amount": fee.amount} for fee in version.fees.all()],
         "components": [

@@ -25,6 +25,36 @@ class VersionForm(forms.Form):
     legal_basis = forms.CharField(
         label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    result_title = forms.CharField(
+        label=_("Title of the result"),
+        max_length=255,
+        required=False,
+        help_text=_("Such as GIẤY PHÉP XÂY DỰNG; empty: the result's name."),
+    )
+    result_symbol = forms.CharField(
+        label=_("Symbol of the document type"),
+        max_length=16,
+        required=False,
+        help_text=_("Such as GPXD: the number reads 12/GPXD-UBND; empty: QĐ."),
+    )
+    result_template = forms.CharField(
+        label=_("Content of the result"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+        required=False,
+        strip=False,
+        help_text=_(
+            "A blank line starts a paragraph; <b>, <i> and <u> mark words. Placeholders such as "
+            "{{ form.field_name }} or {{ applicant.full_name }} are filled in from the dossier."
+        ),
+    )
+    result_recipients = forms.CharField(
+        label=_("Recipients (Nơi nhận)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("One a line, such as: - Như trên;"),
+    )
+
+    RESULT_FIELDS = ("result_title", "result_symbol", "result_template", "result_recipients")
 
 
 class NewProcedureForm(VersionForm):

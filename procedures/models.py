@@ -34,6 +34,17 @@ class Agency(models.Model):
         related_name="children",
         verbose_name=_("parent"),
     )
+    # The issuing agency's part of a document's symbol (Số: 12/QĐ-UBND) and the superior body printed above its
+    # name (Decree 30/2020, Annex I); empty: the parent's name, and none above a People's Committee.
+    symbol = models.CharField(
+        _("document symbol"), max_length=16, blank=True, help_text=_("Such as UBND or STP")
+    )
+    superior = models.CharField(
+        _("superior body"),
+        max_length=255,
+        blank=True,
+        help_text=_("Printed above the agency's name on its documents; empty: the parent agency's name."),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -100,6 +111,12 @@ class ProcedureVersion(models.Model):
         _("fee due"), max_length=16, choices=FeeDue.choices, default=FeeDue.BEFORE_RECEPTION
     )
     result = models.CharField(_("result"), max_length=500, blank=True)
+    # The granted result's own content (procedures.result_template): its title, the document type's symbol, the
+    # body as a sandboxed template over the dossier's fields and the decision, and its recipients.
+    result_title = models.CharField(_("result title"), max_length=255, blank=True)
+    result_symbol = models.CharField(_("result symbol"), max_length=16, blank=True)
+    result_template = models.TextField(_("result template"), blank=True)
+    result_recipients = models.TextField(_("recipients of the result"), blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

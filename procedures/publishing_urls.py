@@ -11,6 +11,7 @@ urlpatterns = [
     path("procedures/<str:code>/draft/", publishing.draft_create, name="draft"),
     path("versions/<int:pk>/edit/", publishing.version_edit, name="edit"),
     path("versions/<int:pk>/preview/", publishing.version_preview, name="preview"),
+    path("versions/<int:pk>/result-preview/", publishing.result_preview, name="result_preview"),
     path("versions/<int:pk>/publish/", publishing.version_publish, name="publish"),
     path("versions/<int:pk>/archive/", publishing.version_archive, name="archive"),
 ]

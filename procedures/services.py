@@ -52,6 +52,10 @@ _SCALAR_FIELDS = (
     "online_level",
     "fee_due",
     "result",
+    "result_title",
+    "result_symbol",
+    "result_template",
+    "result_recipients",
     "legal_basis",
 )
 
@@ -336,7 +340,13 @@ def catalogue_import(
     for _, data in agencies:
         if data:
             Agency.objects.update_or_create(
-                code=data["code"], defaults={"name": data["name"], "level": data["level"]}
+                code=data["code"],
+                defaults={
+                    "name": data["name"],
+                    "level": data["level"],
+                    "symbol": data["symbol"],
+                    "superior": data["superior"],
+                },
             )
     for record, data in agencies:
         if data and data["parent"]:

@@ -14,14 +14,14 @@ from rest_framework.views import APIView
 
 from accounts.policy import Ask
 from audit.models import AccessWhat
-from dossiers import results
+from dossiers import drafted_results, results
 from dossiers.access import dossier_for
 from dossiers.models import Result
 from dossiers.services import TooLarge
 from portal.api.schema import PDF_RESPONSE, error_responses
 from portal.downloads import private_file_response
 from portal.errors import InvalidState, ServiceError
-from portal.throttling import VerifyThrottle
+from portal.throttling import UploadThrottle, VerifyThrottle
 
 log = logging.getLogger(__name__)
 
@@ -95,3 +95,43 @@ class VerifyView(APIView):
             raise TooLarge("A result PDF is at most 20 MB.")
         verification = results.verify(upload.read())
         return Response(verification.__dict__)
+
+
+class DraftedResultOutput(serializers.Serializer):
+    original_name = serializers.CharField()
+    size = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+
+
+class DraftedResultView(APIView):
+    """The result as the agency drafted it, which the approval signs instead of the portal's own layout.
+
+    POST multipart `file` (an assessor of the competent agency, while `assessing`; again to replace it) → 201:
+    413 over the size limit, 415 for a file that is not a PDF (sniffed from its bytes), 400 `invalid_pdf` for an
+    encrypted PDF, one with JavaScript or actions, or one that cannot be read; 409 in another state. GET (staff
+    of the competent agency) → the PDF; 404 when there is none.
+    """
+
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [UploadThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(allow_empty_file=False)
+
+    @extend_schema(
+        request=InputSerializer, responses={201: DraftedResultOutput, **error_responses(403, 409, 413, 415)}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        drafted = drafted_results.drafted_result_attach(
+            dossier_id=pk, actor=request.user, upload=data.validated_data["file"]
+        )
+        return Response(DraftedResultOutput(drafted).data, status=201)
+
+    @extend_schema(responses={**PDF_RESPONSE, **error_responses(403, 409)})
+    def get(self, request: Request, pk: int) -> FileResponse:
+        drafted = drafted_results.drafted_result_for(request.user, pk)
+        return private_file_response(drafted.file.open("rb"), filename=drafted.original_name)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/actions/<str:action>/", views.ActionView.as_view(), name="action"),
     path("dossiers/<int:pk>/assign/", views.AssignView.as_view(), name="assign"),
     path("dossiers/<int:pk>/result/", results.ResultView.as_view(), name="result"),
+    path("dossiers/<int:pk>/drafted-result/", results.DraftedResultView.as_view(), name="drafted-result"),
     path("dossiers/<int:pk>/slips/<str:kind>/", slips.SlipView.as_view(), name="slip"),
     path("dossiers/<int:pk>/rating/", ratings.RatingView.as_view(), name="rating"),
     path("lookup/", views.LookupView.as_view(), name="lookup"),

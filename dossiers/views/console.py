@@ -18,15 +18,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import policy
 from accounts import services as account_services
-from accounts.constants import STAFF_ROLES
+from accounts.constants import STAFF_ROLES, Role
 from accounts.forms import IdentityForm
 from audit.models import AccessWhat
-from dossiers import forms, presentation, selectors, services, sla, workflow
+from dossiers import drafted_results, forms, presentation, selectors, services, sla, workflow
 from dossiers.access import dossier_for
 from dossiers.completeness import missing_components
 from dossiers.constants import Channel, Outcome, State, Timeliness
 from dossiers.filters import QueueFilter
-from dossiers.models import Dossier
+from dossiers.models import Dossier, DraftedResult
 from dossiers.views.doors import console_page, post_form, receivers_only
 from portal.errors import NotFound, ServiceError
 from portal.http import AuthenticatedHttpRequest
@@ -212,7 +212,42 @@ def dossier_context(
         and dossier.assignee_id != request.user.pk,
         # At "result ready" the counter opens the signed result it hands over (the policy's Ask.RESULT).
         "may_open_result": policy.may(request.user, policy.Ask.RESULT, dossier),
+        **drafted_result_context(request, dossier),
     }
+
+
+def drafted_result_context(request: AuthenticatedHttpRequest, dossier: Dossier) -> dict[str, Any]:
+    """The drafted result's section: the file, to the competent agency's staff; the upload, to its assessor."""
+    if not policy.may(request.user, policy.Ask.DRAFTED_RESULT, dossier):
+        return {}
+    may_attach = dossier.state == State.ASSESSING and policy.may_act(
+        request.user, dossier, action="assess", roles=frozenset({Role.ASSESSOR})
+    )
+    return {
+        "drafted": DraftedResult.objects.filter(dossier=dossier).first(),
+        "may_attach_drafted": may_attach,
+        "show_drafted": True,
+    }
+
+
+@console_page
+@require_POST
+def drafted_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The assessor attaches the drafted result (a PDF) that the approval will sign."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose the PDF of the drafted result."))
+        return redirect("console:dossier", pk)
+    try:
+        drafted_results.drafted_result_attach(dossier_id=pk, actor=request.user, upload=upload)
+    except NotFound:
+        raise
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        dossier = visible_detail(request, pk)
+        return render(request, "console/dossier.html", dossier_context(request, dossier), status=exc.status)
+    messages.success(request, _("The drafted result is attached; the approval will sign it."))
+    return redirect("console:dossier", pk)
 
 
 def visible_detail(request: AuthenticatedHttpRequest, pk: int, *, log: str | None = None) -> Dossier:

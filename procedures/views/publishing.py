@@ -20,7 +20,7 @@ from accounts.decorators import permission_required
 from accounts.models import User
 from portal.errors import ServiceError
 from portal.http import AuthenticatedHttpRequest
-from procedures import selectors, services
+from procedures import result_template, selectors, services
 from procedures.catalogue_file import flatten_errors
 from procedures.content import VersionContent, version_content
 from procedures.forms import (
@@ -103,7 +103,12 @@ def _edit(
                 except ServiceError as exc:
                     errors = [exc.message]
             for error in errors:
-                main.add_error(None, error)
+                # A content error names its field ("result_template: ..."): shown beside that field.
+                name, _sep, message = error.partition(": ")
+                if message and name in main.fields:
+                    main.add_error(name, message)
+                else:
+                    main.add_error(None, error)
     else:
         main = main_class(initial=initial)
         formsets = make_formsets(initial=rows)
@@ -123,7 +128,7 @@ def procedure_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if isinstance(result, HttpResponse):
         return result
     main, formsets = result
-    return render(request, "publishing/edit.html", {"form": main, "formsets": formsets, "new": True})
+    return render(request, "publishing/edit.html", _edit_context(main, formsets, new=True))
 
 
 @manage
@@ -177,7 +182,40 @@ def version_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if isinstance(result, HttpResponse):
         return result
     main, formsets = result
-    return render(request, "publishing/edit.html", {"form": main, "formsets": formsets, "version": version})
+    return render(request, "publishing/edit.html", _edit_context(main, formsets, version=version))
+
+
+def _edit_context(main: forms.Form, formsets: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    result_names = VersionForm.RESULT_FIELDS
+    return {
+        "form": main,
+        "formsets": formsets,
+        "main_fields": [main[name] for name in main.fields if name not in result_names],
+        "result_fields": [main[name] for name in result_names],
+        "placeholders": result_template.PLACEHOLDERS,
+        **extra,
+    }
+
+
+@manage
+@require_POST
+def result_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The result as the edit page's unsaved content would make it, with sample data: a PDF, nothing saved."""
+    version = get_object_or_404(selectors.version_with_content(), pk=pk)
+    content: dict[str, Any] = {}
+
+    def keep(data: dict[str, Any], new_content: dict[str, Any]) -> HttpResponse:
+        content.update(new_content)
+        return HttpResponse()
+
+    result = _edit(request, main_class=VersionForm, initial={}, rows={}, save=keep)
+    if isinstance(result, HttpResponse) and content:
+        data = result_template.preview(content=content, procedure_code=version.procedure.code)
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{version.procedure.code}-preview.pdf"'
+        return response
+    main, formsets = result if not isinstance(result, HttpResponse) else (VersionForm(), make_formsets())
+    return render(request, "publishing/edit.html", _edit_context(main, formsets, version=version), status=400)
 
 
 @manage

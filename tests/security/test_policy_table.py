@@ -36,6 +36,7 @@ LETTERS: dict[str, Ask] = {
     "F": Ask.COMPLAIN,
     "K": Ask.COMPLAINTS,
     "Y": Ask.ANSWER_COMPLAINT,
+    "G": Ask.DRAFTED_RESULT,
 }
 STATES = ("draft", "submitted", "assessing", "result_ready", "returned")
 NOTHING = dict.fromkeys(STATES, "")
@@ -43,24 +44,24 @@ PROVINCE_VIEW = {"draft": "", **dict.fromkeys(STATES[1:], "VIHLNK")}
 # Staff of the competent agency who are not receivers (assessor, approver): only the assessor's step is theirs.
 ASSESSOR = {
     "draft": "",
-    "submitted": "VPDrSIHLNaCWKY",
-    "assessing": "VPDrSIHLNACWKY",
-    "result_ready": "VPDRSIHLNaCWKY",
-    "returned": "VPDRSIHLNaCWKY",
+    "submitted": "VPDrSIHLNaCWKYG",
+    "assessing": "VPDrSIHLNACWKYG",
+    "result_ready": "VPDRSIHLNaCWKYG",
+    "returned": "VPDRSIHLNaCWKYG",
 }
 APPROVER = {
     "draft": "",
-    "submitted": "VPDrSIHLNaCWKY",
-    "assessing": "VPDrSIHLNaCWKY",
-    "result_ready": "VPDRSIHLNaCWKY",
-    "returned": "VPDRSIHLNaCWKY",
+    "submitted": "VPDrSIHLNaCWKYG",
+    "assessing": "VPDrSIHLNaCWKYG",
+    "result_ready": "VPDRSIHLNaCWKYG",
+    "returned": "VPDRSIHLNaCWKYG",
 }
 COMPETENT_RECEIVER = {
     "draft": "",
-    "submitted": "VPDrSIHLNACMWKY",
-    "assessing": "VPDrSIHLNaCMWKY",
-    "result_ready": "VPDRSIHLNACMWKY",
-    "returned": "VPDRSIHLNaCMWKY",
+    "submitted": "VPDrSIHLNACMWKYG",
+    "assessing": "VPDrSIHLNaCMWKYG",
+    "result_ready": "VPDRSIHLNACMWKYG",
+    "returned": "VPDRSIHLNaCMWKYG",
 }
 
 # (case, persona, dossier kind: see ``make_dossier``, expected letters per state)
@@ -135,11 +136,11 @@ TABLE: list[tuple[str, str, str, dict[str, str]]] = [
         "superuser",
         "online_a",
         {
-            "draft": "VPDrSIHLNCMWKY",
-            "submitted": "VPDrSIHLNCMWKY",
-            "assessing": "VPDrSIHLNCMWKY",
-            "result_ready": "VPDRSIHLNCMWKY",
-            "returned": "VPDRSIHLNCMWKY",
+            "draft": "VPDrSIHLNCMWKYG",
+            "submitted": "VPDrSIHLNCMWKYG",
+            "assessing": "VPDrSIHLNCMWKYG",
+            "result_ready": "VPDRSIHLNCMWKYG",
+            "returned": "VPDRSIHLNCMWKYG",
         },
     ),
     ("an inactive receiver of the competent agency", "inactive_receiver", "online_a", NOTHING),

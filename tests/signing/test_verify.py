@@ -14,7 +14,7 @@ from pyhanko.sign import signers as pyhanko_signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from rest_framework.test import APIClient
 
-from dossiers import pdf, pki, results, signers
+from dossiers import official, pki, results, signers
 from dossiers.models import Dossier, Result
 from dossiers.signers import pades
 from tests.english import in_english
@@ -40,7 +40,7 @@ def genuine(
 
 def unsigned_result(dossier: Dossier) -> bytes:
     """The dossier's result document as rendered before signing."""
-    return pdf.render(results.result_document(dossier))
+    return official.render(results.result_document(dossier))
 
 
 def check(data: bytes, name: str = "ket-qua.pdf") -> Any:
