@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from accounts.constants import Role
@@ -33,13 +33,14 @@ from portal.errors import InvalidState
 from portal.urls_public import absolute_url
 from procedures.models import Agency, Component, Step
 
-KINDS = ("receipt", "supplement", "refusal", "apology", "control")
+KINDS = ("receipt", "supplement", "refusal", "apology", "stop", "control")
 # What the pages call each slip beside its link.
 LABELS = {
     "receipt": gettext_lazy("Receipt and appointment slip"),
     "supplement": gettext_lazy("Supplement request"),
     "refusal": gettext_lazy("Refusal slip"),
     "apology": gettext_lazy("Apology and new date"),
+    "stop": gettext_lazy("Notice that handling stopped"),
     "control": gettext_lazy("Process control slip"),
 }
 
@@ -137,13 +138,15 @@ def _events(dossier: Dossier, action: str) -> list[DossierEvent]:
 
 def available_kinds(dossier: Dossier) -> list[str]:
     """The slips the dossier has: a receipt once received, a supplement request once one was asked for, a refusal
-    once refused, an apology once one was issued, the control slip once submitted."""
+    once refused, an apology once one was issued, the stop notice once withdrawn, the control slip once
+    submitted."""
     have = {
         "receipt": dossier.received_at is not None,
         "supplement": dossier.state == State.SUPPLEMENT_REQUESTED
         or bool(_events(dossier, EventAction.REQUEST_SUPPLEMENT)),
         "refusal": dossier.state == State.REJECTED,
         "apology": bool(dossier.apologies.all()),
+        "stop": dossier.state == State.WITHDRAWN and bool(_events(dossier, EventAction.WITHDRAW)),
         "control": dossier.submitted_at is not None,
     }
     return [kind for kind in KINDS if have[kind]]
@@ -463,6 +466,47 @@ def step_deadline(start: datetime, days: Decimal | int) -> datetime:
     return sla.end_of_office_day(sla.Calendar().add_working_days(day, int(days)))
 
 
+def stop(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.Document:
+    """Thông báo dừng giải quyết hồ sơ (form 05 of Circular 03/2025): handling stopped because the applicant
+    withdrew the dossier; when it was filed and received, when and at which step it stopped, the reason given."""
+    withdrawal = _events(dossier, EventAction.WITHDRAW)[-1]
+    agency = dossier.agency
+    name = pdf.text(_applicant_name(dossier))
+    stopped_at = withdrawal.at
+    with translation.override("vi"):
+        step = str(State(withdrawal.from_state).label) if withdrawal.from_state else ""
+    reason = withdrawal.comment or "Người nộp hồ sơ đề nghị rút hồ sơ."
+    received = (
+        f"ngày {_day(dossier.received_at)}, {pdf.text(_counter_agency(dossier).name)} đã tiếp nhận hồ sơ"
+        if dossier.received_at
+        else f"ngày {_day(dossier.submitted_at)}, ông (bà) đã nộp hồ sơ (chưa được tiếp nhận)"
+    )
+    return pdf.Document(
+        agency=agency.name,
+        code=dossier.code or "",
+        title="Thông báo dừng giải quyết hồ sơ",
+        rows=[
+            *_applicant_rows(dossier),
+            ("Nội dung yêu cầu giải quyết", _procedure(dossier)),
+            ("Ngày nộp hồ sơ", _when(dossier.submitted_at)),
+            ("Ngày tiếp nhận hồ sơ", _when(dossier.received_at) if dossier.received_at else "Chưa tiếp nhận"),
+            ("Dừng giải quyết lúc", _when(stopped_at)),
+        ],
+        paragraphs=[
+            f"Kính gửi: ông (bà) <b>{name}</b>.",
+            f"Mã hồ sơ <b>{pdf.text(dossier.code)}</b>: {received}.",
+            f"{pdf.text(agency.name)} thông báo dừng giải quyết hồ sơ nêu trên kể từ {_when(stopped_at)}"
+            + (f" (bước đang giải quyết: {pdf.text(str(step))})" if step else "")
+            + f", theo đề nghị rút hồ sơ của ông (bà), với lý do: <b>{pdf.text(reason)}</b>",
+            "Hồ sơ không tiếp tục được giải quyết; nếu còn nhu cầu, ông (bà) nộp hồ sơ mới theo quy định. "
+            "Xin thông báo để ông (bà) được biết./.",
+        ],
+        **_qr(dossier, request),
+        place_and_date=_place_and_date(stopped_at),
+        signature_block=["THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", agency.name],
+    )
+
+
 def _days_text(days: Decimal | int) -> str:
     """Working days as Vietnamese write them: 0,5 and 10, never 1E+1."""
     return f"{Decimal(str(days)).normalize():f}".replace(".", ",")
@@ -600,5 +644,6 @@ BUILDERS: dict[str, Callable[..., pdf.Document]] = {
     "supplement": supplement,
     "refusal": refusal,
     "apology": apology,
+    "stop": stop,
     "control": control,
 }

@@ -18,6 +18,7 @@ STATE = {
     "supplement": "supplement_requested",
     "refusal": "rejected",
     "apology": "assessing",
+    "stop": "withdrawn",
     "control": "submitted",
 }
 

@@ -14,10 +14,11 @@ from procedures.models import Component
 from tests.dossiers_slips.conftest import Journey, at
 from tests.factories import DossierFactory
 
-KINDS = ["receipt", "supplement", "refusal", "apology", "control"]
+KINDS = ["receipt", "supplement", "refusal", "apology", "stop", "control"]
 
 # DESIGN.md: a receipt once received; a supplement request once one was asked for; a refusal once refused; an
-# apology once one was issued (none in these journeys); the control slip once submitted.
+# apology once one was issued (none in these journeys); the stop notice once withdrawn; the control slip once
+# submitted.
 HAS_SLIPS: dict[str, set[str]] = {
     "draft": set(),
     "submitted": {"control"},
@@ -28,7 +29,7 @@ HAS_SLIPS: dict[str, set[str]] = {
     "returned": {"receipt", "control"},
     "supplement_requested": {"receipt", "supplement", "control"},
     "rejected": {"refusal", "control"},
-    "withdrawn": {"control"},
+    "withdrawn": {"stop", "control"},
 }
 
 
@@ -450,3 +451,19 @@ def test_every_slip_of_a_dossier_renders_to_a_pdf(returned: Journey) -> None:
 
     for kind in slips.available_kinds(dossier):
         assert slips.render(dossier, kind).startswith(b"%PDF-")
+
+
+def test_the_stop_notice_says_handling_stopped_when_at_which_step_and_why(journey: Journey) -> None:
+    journey.do("submit", "citizen", at("2027-03-08", "08:00"))
+    journey.do("receive", "receiver", at("2027-03-08", "09:00"))
+    journey.do("withdraw", "citizen", at("2027-03-09", "14:15"), comment="Tôi đã chuyển nơi cư trú.")
+
+    notice = build(journey.dossier, "stop")
+
+    assert notice.title == "Thông báo dừng giải quyết hồ sơ"
+    assert rows(notice)["Dừng giải quyết lúc"] == "14 giờ 15 phút, ngày 09/03/2027"
+    assert rows(notice)["Ngày tiếp nhận hồ sơ"] == "09 giờ 00 phút, ngày 08/03/2027"
+    text = " ".join(notice.paragraphs)
+    assert "Tôi đã chuyển nơi cư trú." in text
+    assert journey.dossier.code in text
+    assert "Kính gửi" in text
