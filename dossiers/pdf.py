@@ -230,7 +230,11 @@ def _copy(doc: Document, copy: str) -> list[Any]:
                 [[Paragraph(text(label), BODY), Paragraph(text(value), BODY)] for label, value in doc.rows],
                 colWidths=[55 * mm, 117 * mm],
                 style=TableStyle(
-                    [("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
+                    [
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("TOPPADDING", (0, 0), (-1, -1), 1),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                    ]
                 ),
             )
         )

@@ -122,7 +122,7 @@ class SlipNotAvailable(InvalidState):
 def loading() -> QuerySet[Dossier]:
     """Dossiers with everything their slips read, in a fixed number of queries."""
     return Dossier.objects.select_related(
-        "version__procedure", "agency", "received_at_agency", "applicant", "created_by"
+        "version__procedure", "agency", "received_at_agency", "applicant", "created_by", "register_entry"
     ).prefetch_related(
         "documents__component",
         "version__components",
@@ -306,6 +306,7 @@ def receipt(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.Docu
             ("Thời gian trả kết quả (hẹn trả)", _when(legal_due_at(dossier))),
             ("Nơi nhận kết quả", collect),
             ("Người tiếp nhận", _person(receiver)),
+            ("Vào sổ theo dõi hồ sơ", register_line(dossier)),
             ("Mã tra cứu hồ sơ", dossier.lookup_key),
         ],
         table=[["STT", "Thành phần hồ sơ đã nhận", *PAPER_COPIES], *papers],
@@ -315,6 +316,14 @@ def receipt(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.Docu
         signature_block=["NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", _person(receiver)],
         applicant_signature=["NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", _applicant_name(dossier)],
     )
+
+
+def register_line(dossier: Dossier) -> str:
+    """The register book and entry number of the dossier, as the receipt writes them."""
+    entry = getattr(dossier, "register_entry", None)
+    if entry is None:  # received before the register was kept
+        return ""
+    return f"Sổ theo dõi hồ sơ năm {entry.year} của {dossier.agency.name}, số thứ tự {entry.number}"
 
 
 def missing_components(dossier: Dossier, event: DossierEvent) -> list[Component]:

@@ -5,9 +5,11 @@ from typing import Any
 
 import pypdfium2
 
-from dossiers import schedule, slips
+from dossiers import numbering, schedule, slips, workflow
+from dossiers.models import RegisterEntry
 from tests.dossiers_slips.conftest import Journey, at
 from tests.dossiers_slips.test_slips import returned  # noqa: F401 - the fixture
+from tests.factories import DossierFactory
 
 
 def pages(data: bytes) -> list[str]:
@@ -39,6 +41,31 @@ def test_the_receipt_is_two_copies_of_one_page_each_with_form_01s_fields(returne
         assert "11 giờ 00 phút, ngày 08/03/2027" in page  # received
         assert "17 giờ 00 phút, ngày 15/03/2027" in page  # due
         assert "Quét mã để tra cứu" in page  # the QR's caption is on the copy's own page
+        assert f"Sổ theo dõi hồ sơ năm 2027 của {dossier.agency.name}, số thứ tự 1" in page
+
+
+def test_the_register_number_is_given_once_at_reception_and_counts_on_per_agency_and_year(
+    journey: Journey,
+    returned: Journey,  # noqa: F811
+) -> None:
+    first = slips.load(returned.dossier.pk)
+    assert (first.register_entry.year, first.register_entry.number) == (2027, 1)
+    receiver = first.events.get(action="receive").actor
+    second, next_year = (
+        DossierFactory(version=first.version, applicant=first.applicant, submitted=True) for _ in range(2)
+    )
+    workflow.apply(dossier_id=second.pk, action="receive", actor=receiver, now=at("2027-03-09", "10:00"))
+    workflow.apply(dossier_id=next_year.pk, action="receive", actor=receiver, now=at("2028-01-04", "10:00"))
+
+    assert RegisterEntry.objects.get(dossier=second).number == 2
+    assert (
+        RegisterEntry.objects.get(dossier=next_year).year,
+        RegisterEntry.objects.get(dossier=next_year).number,
+    ) == (2028, 1)
+    assert (
+        numbering.register_entry_assign(first, first.received_at).number == 1
+    )  # once: asked again, the same
+    assert RegisterEntry.objects.count() == 3
 
 
 def test_the_refusal_is_addressed_to_the_applicant_with_the_reason_and_where_to_ask(journey: Journey) -> None:
