@@ -280,16 +280,36 @@ class ResultNumberCounter(models.Model):
     """The last number an agency gave its documents in one year (sổ đăng ký văn bản đi); locked to give the next."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    # Which of the agency's books: its results ("result") or its dossier register (sổ theo dõi hồ sơ, "register").
+    book = models.CharField(max_length=20, default="result")
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["agency", "year"], name="result_number_counter_agency_year")
+            models.UniqueConstraint(fields=["agency", "book", "year"], name="number_counter_agency_book_year")
         ]
 
     def __str__(self) -> str:
-        return f"{self.agency_id} {self.year}: {self.last}"
+        return f"{self.agency_id} {self.book} {self.year}: {self.last}"
+
+
+class RegisterEntry(models.Model):
+    """A dossier's line in its agency's dossier register for the year (sổ theo dõi hồ sơ, form 07), numbered at
+    reception by ``dossiers.numbering.register_entry_assign``; the receipt names the book and the number."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="register_entry")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    number = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "number"], name="register_entry_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}/{self.number}"
 
 
 class ResultNumber(models.Model):

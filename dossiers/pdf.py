@@ -22,7 +22,16 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle, tables
+from reportlab.platypus import (
+    Flowable,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+    tables,
+)
 
 from dossiers.sla import TZ
 
@@ -85,7 +94,14 @@ class Document:
     agency: str
     title: str
     subtitle: str = ""
-    code: str = ""  # the dossier code, printed under the agency
+    code: str = ""  # the dossier code, printed under the agency (or under the title: ``code_under_title``)
+    unit: str = ""  # the unit under the agency's name: "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"
+    number: str = ""  # the letter's number and symbol, after "Số: "
+    code_under_title: bool = False
+    addressee: str = ""  # "Kính gửi: ..."
+    recipients: Sequence[str] = ()  # "Nơi nhận:", bottom left
+    # One copy per mark ("Liên 1: lưu"), each starting on its own page; one unmarked copy when empty.
+    copies: Sequence[str] = ()
     rows: Sequence[tuple[str, str]] = ()  # label / value pairs
     paragraphs: Sequence[str] = ()
     table: Sequence[Sequence[str]] = ()  # first row is the header
@@ -94,6 +110,8 @@ class Document:
     qr_caption: str = ""
     place_and_date: str = ""
     signature_block: Sequence[str] = ()
+    # A second signature, left of the first: the applicant's on the receipt.
+    applicant_signature: Sequence[str] = ()
     metadata: dict[str, str] = field(default_factory=dict)
 
 
@@ -169,20 +187,41 @@ def render(doc: Document) -> bytes:
         subject=doc.code,
         creator="Public services portal",
     )
-    left = [Paragraph(text(doc.agency.upper()), CENTER_BOLD)]
-    if doc.code:
+    story: list[Any] = []
+    for index, copy in enumerate(doc.copies or [""]):
+        if index:
+            story.append(PageBreak())
+        story += _copy(doc, copy)
+    template.build(story)
+    return out.getvalue()
+
+
+def _copy(doc: Document, copy: str) -> list[Any]:
+    """One copy of the document: the header, the title and its marks, the body, the QR code and signatures."""
+    left = [Paragraph(text(doc.agency.upper()), CENTER if doc.unit else CENTER_BOLD)]
+    if doc.unit:
+        left.append(Paragraph(text(doc.unit.upper()), CENTER_BOLD))
+    if doc.number:
+        left.append(Paragraph(f"Số: {text(doc.number)}", CENTER))
+    if doc.code and not doc.code_under_title:
         left.append(Paragraph(f"Số hồ sơ: {text(doc.code)}", CENTER))
     right = [Paragraph(MOTTO[0], CENTER_BOLD), Paragraph(f"<u>{MOTTO[1]}</u>", CENTER_BOLD)]
     if doc.place_and_date:
         right.append(Paragraph(f"<i>{text(doc.place_and_date)}</i>", CENTER))
     story: list[Any] = [
         Table([[left, right]], colWidths=[75 * mm, 97 * mm], style=[("VALIGN", (0, 0), (-1, -1), "TOP")]),
-        Spacer(1, 8 * mm),
+        Spacer(1, 5 * mm),
         Paragraph(text(doc.title.upper()), TITLE),
     ]
     if doc.subtitle:
         story.append(Paragraph(text(doc.subtitle), CENTER))
-    story.append(Spacer(1, 4 * mm))
+    if doc.code and doc.code_under_title:
+        story.append(Paragraph(f"Mã hồ sơ: <b>{text(doc.code)}</b>", CENTER))
+    if copy:
+        story.append(Paragraph(f"<i>({text(copy)})</i>", CENTER))
+    if doc.addressee:
+        story += [Spacer(1, 2 * mm), Paragraph(f"Kính gửi: {text(doc.addressee)}", CENTER)]
+    story.append(Spacer(1, 3 * mm))
     for paragraph in doc.paragraphs:
         story += [Paragraph(paragraph, BODY), Spacer(1, 2 * mm)]
     if doc.rows:
@@ -191,7 +230,11 @@ def render(doc: Document) -> bytes:
                 [[Paragraph(text(label), BODY), Paragraph(text(value), BODY)] for label, value in doc.rows],
                 colWidths=[55 * mm, 117 * mm],
                 style=TableStyle(
-                    [("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
+                    [
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("TOPPADDING", (0, 0), (-1, -1), 1),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                    ]
                 ),
             )
         )
@@ -214,16 +257,34 @@ def render(doc: Document) -> bytes:
         )
         story.append(Spacer(1, 3 * mm))
     qr_cell: list[Any] = []
+    if doc.recipients:
+        qr_cell.append(Paragraph("<b><i>Nơi nhận:</i></b>", SMALL))
+        qr_cell += [Paragraph(f"- {text(line)}", SMALL) for line in doc.recipients]
+        qr_cell.append(Spacer(1, 2 * mm))
     if doc.qr_url:
-        qr_cell = [_qr(doc.qr_url), Paragraph(text(doc.qr_caption), SMALL)]
+        qr_cell += [_qr(doc.qr_url, 26 * mm), Paragraph(text(doc.qr_caption), SMALL)]
     signature = [
         Paragraph(text(line), CENTER_BOLD if i == 0 else CENTER) for i, line in enumerate(doc.signature_block)
     ]
+    if doc.applicant_signature:
+        # The QR code beside the two signatures, so that a copy of the receipt keeps to its page.
+        applicant = [
+            Paragraph(text(line), CENTER_BOLD if i == 0 else CENTER)
+            for i, line in enumerate(doc.applicant_signature)
+        ]
+        story += [
+            Spacer(1, 2 * mm),
+            Table(
+                [[qr_cell, applicant, signature]],
+                colWidths=[52 * mm, 60 * mm, 60 * mm],
+                style=[("VALIGN", (0, 0), (-1, -1), "TOP")],
+            ),
+        ]
+        return story
     story += [
-        Spacer(1, 6 * mm),
+        Spacer(1, 4 * mm),
         Table(
             [[qr_cell, signature]], colWidths=[80 * mm, 92 * mm], style=[("VALIGN", (0, 0), (-1, -1), "TOP")]
         ),
     ]
-    template.build(story)
-    return out.getvalue()
+    return story

@@ -37,9 +37,9 @@ from pyhanko.sign.validation.errors import SignatureValidationError, ValidationI
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
-from dossiers import drafted_results, official, pdf, pki, signers, workflow
+from dossiers import drafted_results, numbering, official, pdf, pki, signers, workflow
 from dossiers.constants import Outcome, State
-from dossiers.models import Dossier, DraftedResult, Result, ResultNumber, ResultNumberCounter
+from dossiers.models import Dossier, DraftedResult, Result, ResultNumber
 from dossiers.signers import pades
 from portal import asyncsafe, bounded
 from portal.urls_public import absolute_url
@@ -116,17 +116,11 @@ def number_assign(dossier: Dossier, actor: Any) -> ResultNumber:
         return existing
     issued = dossier.decided_at or timezone.now()
     year = timezone.localtime(issued, pdf.TZ).year
-    ResultNumberCounter.objects.bulk_create(
-        [ResultNumberCounter(agency_id=dossier.agency_id, year=year)], ignore_conflicts=True
-    )
-    counter = ResultNumberCounter.objects.select_for_update().get(agency_id=dossier.agency_id, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
     return ResultNumber.objects.create(
         dossier=dossier,
         agency_id=dossier.agency_id,
         year=year,
-        number=counter.last,
+        number=numbering.next_number(dossier.agency_id, year, "result"),
         symbol=_document_symbol(dossier),
         signer_name=(actor.get_full_name() or actor.username) if actor is not None else "",
         signer_position=getattr(actor, "position", "") if actor is not None else "",

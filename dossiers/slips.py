@@ -56,6 +56,10 @@ CHANNEL_TEXT: dict[str, str] = {
     Channel.POST: "Qua bưu chính",
 }
 COUNTER = "Bộ phận tiếp nhận và trả kết quả"
+# Form 01 is made in two copies: one stays with the dossier's control slip, one goes to who filed it.
+RECEIPT_COPIES = ("Liên 1: lưu", "Liên 2: giao người nộp hồ sơ")
+# Where the applicant asks about a slip (forms 02 and 03: "where to get guidance").
+GUIDANCE = "Mọi vướng mắc, ông (bà) liên hệ {counter}, {agency} để được hướng dẫn."
 # Who holds the dossier in each state, as the control slip names the two sides of a hand-over.
 HOLDER: dict[str, str] = {
     State.DRAFT: "Người nộp hồ sơ",
@@ -81,6 +85,8 @@ ROLE_TEXT: dict[str, str] = {
     Role.ASSESSOR: "Công chức thẩm định",
     Role.APPROVER: "Lãnh đạo phê duyệt",
 }
+# The signature cells of the control slip: the electronic one-stop system records each side when it acts.
+SIGNED_ELECTRONICALLY = "Đã ký điện tử"
 # The hand-overs of the control slip, by the history row's action.
 HANDOVER_TEXT: dict[str, str] = {
     EventAction.SUBMIT: "Nộp hồ sơ",
@@ -117,7 +123,7 @@ class SlipNotAvailable(InvalidState):
 def loading() -> QuerySet[Dossier]:
     """Dossiers with everything their slips read, in a fixed number of queries."""
     return Dossier.objects.select_related(
-        "version__procedure", "agency", "received_at_agency", "applicant", "created_by"
+        "version__procedure", "agency", "received_at_agency", "applicant", "created_by", "register_entry"
     ).prefetch_related(
         "documents__component",
         "version__components",
@@ -287,7 +293,10 @@ def receipt(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.Docu
             collect = f"Trực tuyến trên Cổng dịch vụ công (bản điện tử có chữ ký số) hoặc tại {collect}"
     return pdf.Document(
         agency=counter.name,
+        unit=COUNTER,
         code=dossier.code or "",
+        code_under_title=True,
+        copies=RECEIPT_COPIES,
         title="Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
         paragraphs=[f"{COUNTER}, {pdf.text(counter.name)} đã tiếp nhận hồ sơ của:"],
         rows=[
@@ -300,6 +309,7 @@ def receipt(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.Docu
             ("Thời gian trả kết quả (hẹn trả)", _when(legal_due_at(dossier))),
             ("Nơi nhận kết quả", collect),
             ("Người tiếp nhận", _person(receiver)),
+            ("Vào sổ theo dõi hồ sơ", register_line(dossier)),
             ("Mã tra cứu hồ sơ", dossier.lookup_key),
         ],
         table=[["STT", "Thành phần hồ sơ đã nhận", *PAPER_COPIES], *papers],
@@ -307,7 +317,16 @@ def receipt(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.Docu
         **_qr(dossier, request),
         place_and_date=_place_and_date(dossier.received_at),
         signature_block=["NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", _person(receiver)],
+        applicant_signature=["NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", _applicant_name(dossier)],
     )
+
+
+def register_line(dossier: Dossier) -> str:
+    """The register book and entry number of the dossier, as the receipt writes them."""
+    entry = getattr(dossier, "register_entry", None)
+    if entry is None:  # received before the register was kept
+        return ""
+    return f"Sổ theo dõi hồ sơ năm {entry.year} của {dossier.agency.name}, số thứ tự {entry.number}"
 
 
 def missing_components(dossier: Dossier, event: DossierEvent) -> list[Component]:
@@ -387,7 +406,9 @@ def refusal(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.Docu
     return pdf.Document(
         agency=agency.name,
         code=dossier.code or "",
-        title="Phiếu từ chối tiếp nhận, giải quyết hồ sơ",
+        unit=COUNTER,
+        title="Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+        addressee=_applicant_name(dossier),
         rows=[
             *_applicant_rows(dossier),
             ("Nội dung yêu cầu giải quyết", _procedure(dossier)),
@@ -398,6 +419,7 @@ def refusal(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.Docu
             f"Qua xem xét hồ sơ của ông (bà) <b>{pdf.text(_applicant_name(dossier))}</b>, "
             f"{pdf.text(agency.name)} thông báo không tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:",
             f"<b>{pdf.text(reason)}</b>",
+            pdf.text(GUIDANCE.format(counter=COUNTER.lower(), agency=agency.name)),
             "Xin thông báo để ông (bà) được biết và thực hiện./.",
         ],
         **_qr(dossier, request),
@@ -415,8 +437,12 @@ def apology(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.Docu
     name = pdf.text(_applicant_name(dossier))
     return pdf.Document(
         agency=agency.name,
+        number=f"{len(issued):02d}/{agency.code}-XL",
         code=dossier.code or "",
-        title="Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+        code_under_title=True,
+        title="Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết",
+        addressee=_applicant_name(dossier),
+        recipients=["Như trên;", f"{COUNTER} ({agency.name});", "Lưu: VT, hồ sơ."],
         paragraphs=[
             f"Ngày {_day(dossier.received_at)}, {pdf.text(agency.name)} tiếp nhận giải quyết hồ sơ của "
             f"ông (bà) <b>{name}</b>, mã hồ sơ <b>{pdf.text(dossier.code)}</b>, nội dung yêu cầu giải quyết: "
@@ -425,7 +451,9 @@ def apology(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.Docu
             f"{pdf.text(agency.name)} chưa trả kết quả giải quyết hồ sơ cho ông (bà) do: "
             f"<b>{pdf.text(latest.reason)}</b>",
             f"Sự chậm trễ này đã gây phiền hà cho ông (bà). {pdf.text(agency.name)} xin lỗi ông (bà) và sẽ trả "
-            f"kết quả giải quyết hồ sơ cho ông (bà) vào <b>{_when(latest.new_due_at)}</b>.",
+            f"kết quả giải quyết hồ sơ cho ông (bà) vào <b>{_when(latest.new_due_at)}</b>. "
+            f"{pdf.text(agency.name)} đề nghị ông (bà) đồng ý gia hạn thời gian giải quyết hồ sơ đến thời điểm "
+            "nêu trên.",
             "Xin trân trọng cảm ơn./.",
         ],
         rows=[
@@ -542,7 +570,10 @@ def _control_rows(dossier: Dossier) -> list[list[str]]:
                     _side("Thủ trưởng cơ quan", dossier.agency, ""),
                     _side("Người nộp hồ sơ", None, applicant),
                     pdf.local(event.at),
-                    f"Hẹn trả mới: {_new_date(event)}. Lý do: {event.comment}",
+                    f"Hẹn trả mới: {_new_date(event)}",
+                    "",
+                    event.comment,
+                    SIGNED_ELECTRONICALLY,
                     "",
                 ]
             )
@@ -576,7 +607,22 @@ def _control_rows(dossier: Dossier) -> list[list[str]]:
             deadline = step_deadline(start, days)
             planned = f"{_days_text(days)} ngày làm việc, hạn {pdf.local(deadline)}"
             result = _timeliness_text(deadline, event.at)
-        rows.append([HANDOVER_TEXT[event.action], sender, receiver, pdf.local(event.at), planned, result])
+        # The receiving side signs by taking the dossier up (its next action from that state); the applicant at
+        # the end signs the register (form 07) when the result is handed over.
+        received = SIGNED_ELECTRONICALLY if taker is not None else ""
+        rows.append(
+            [
+                HANDOVER_TEXT[event.action],
+                sender,
+                receiver,
+                pdf.local(event.at),
+                planned,
+                result,
+                event.comment,
+                SIGNED_ELECTRONICALLY,
+                received,
+            ]
+        )
         if event.to_state:
             entered[event.to_state] = event.at
     return rows
@@ -627,12 +673,27 @@ def control(
         agency=dossier.agency.name,
         code=dossier.code or "",
         title="Phiếu kiểm soát quá trình giải quyết hồ sơ",
+        code_under_title=True,
+        paragraphs=[
+            "<i>Chữ ký của bên giao và bên nhận ở mỗi bước do hệ thống thông tin một cửa điện tử ghi nhận tự "
+            "động khi bên đó thao tác trên hồ sơ (ký điện tử).</i>"
+        ],
         rows=rows,
         table=[
-            ["Bước", "Bên giao", "Bên nhận", "Thời gian giao, nhận", "Thời hạn của bước", "Kết quả"],
+            [
+                "Bước",
+                "Bên giao",
+                "Bên nhận",
+                "Thời gian giao, nhận",
+                "Thời hạn của bước",
+                "Kết quả",
+                "Ghi chú",
+                "Bên giao ký",
+                "Bên nhận ký",
+            ],
             *_control_rows(dossier),
         ],
-        table_widths=(28, 36, 36, 22, 30, 20),
+        table_widths=(22, 30, 30, 20, 24, 14, 18, 14, 14),
         **_qr(dossier, request),
         place_and_date=_place_and_date(last),
         signature_block=[],

@@ -24,7 +24,7 @@ from rest_framework import serializers
 
 from accounts.constants import Role
 from accounts.policy import Ask, may, may_act
-from dossiers import codes, completeness, sla
+from dossiers import codes, completeness, numbering, sla
 from dossiers.constants import Outcome, State
 from dossiers.history import history_write
 from dossiers.models import Dossier
@@ -164,6 +164,7 @@ def _receive(dossier: Dossier, actor: Actor, now: datetime, given: Note) -> list
     dossier.received_at = now
     dossier.received_at_agency_id = actor.agency_id
     dossier.due_at = sla.Calendar().due_at(now, dossier.version.processing_days)
+    numbering.register_entry_assign(dossier, now)  # its line in the agency's dossier register (form 07)
     return ["received_at", "received_at_agency", "due_at"]
 
 
