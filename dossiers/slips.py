@@ -231,20 +231,6 @@ def _qr(dossier: Dossier, request: HttpRequest | None) -> QrCode:
     }
 
 
-def copy_kind(name: str) -> str:
-    """Which column of the forms a paper's copies go in: "original", "certified" (copy) or "copy".
-
-    The catalogue records only how many copies a paper needs; its name says of which kind ("Bản sao Giấy khai
-    sinh", "bản sao có chứng thực"), and a paper not named a copy is an original.
-    """
-    lowered = name.lower()
-    if "bản sao" in lowered and "chứng thực" in lowered:
-        return "certified"
-    if "bản sao" in lowered:
-        return "copy"
-    return "original"
-
-
 PAPER_COPIES = ["Bản chính", "Bản sao có chứng thực", "Bản sao"]
 PAPER_WIDTHS = (11, 80, 27, 27, 27)
 
@@ -252,9 +238,8 @@ PAPER_WIDTHS = (11, 80, 27, 27, 27)
 def _paper_rows(components: Sequence[Component]) -> list[list[str]]:
     rows = []
     for number, component in enumerate(components, start=1):
-        kind = copy_kind(component.name)
         counts = {"original": "", "certified": "", "copy": ""}
-        counts[kind] = str(component.copies)
+        counts[component.copy_type] = str(component.copies)
         rows.append([str(number), component.name, counts["original"], counts["certified"], counts["copy"]])
     return rows
 
