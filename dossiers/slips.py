@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from accounts.constants import Role
 from accounts.models import User
 from dossiers import pdf, sla
+from dossiers import supplement as supplements
 from dossiers.constants import Channel, EventAction, State, Timeliness
 from dossiers.models import Dossier, DossierEvent
 from portal.errors import InvalidState
@@ -293,15 +294,20 @@ def receipt(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.Docu
 
 
 def missing_components(dossier: Dossier, event: DossierEvent) -> list[Component]:
-    """What the supplement request of ``event`` asked for: the components its data names, and each required
-    component that had no document when it was made."""
-    named = set(event.data.get("components") or [])
+    """What the supplement request of ``event`` asked for: the components its data names (with the copy type and
+    count asked, set on the instance), and each required component that had no document when it was made."""
+    named = supplements.named(event)
     had = {d.component_id for d in dossier.documents.all() if d.uploaded_at <= event.at}
-    return [
-        component
-        for component in dossier.version.components.all()
-        if component.pk in named or (component.required and component.pk not in had)
-    ]
+    missing = []
+    for component in dossier.version.components.all():
+        if component.pk in named:
+            asked = named[component.pk]
+            component.copy_type = asked.get("copy_type") or component.copy_type
+            component.copies = asked.get("count") or component.copies
+        elif not (component.required and component.pk not in had):
+            continue
+        missing.append(component)
+    return missing
 
 
 def supplement(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.Document:
