@@ -109,10 +109,25 @@ class SupplementComponentSerializer(serializers.Serializer):
     count = serializers.IntegerField(min_value=1, max_value=20, required=False)
 
 
-class SupplementRequestSerializer(NoteSerializer):
-    components = serializers.ListField(
-        child=SupplementComponentSerializer(), required=False, default=list, max_length=100
+def _components_field() -> serializers.ListField:
+    return serializers.ListField(
+        child=SupplementComponentSerializer(),
+        required=False,
+        default=list,
+        max_length=100,
+        help_text="request_supplement: the missing components (ids of the procedure version's components); "
+        "copy_type defaults to the component's, count to its number of copies.",
     )
+
+
+class SupplementRequestSerializer(NoteSerializer):
+    components = _components_field()
+
+
+class ActionBodySerializer(OutcomeSerializer):
+    """The widest of the actions' bodies, for the OpenAPI schema."""
+
+    components = _components_field()
 
 
 @dataclass(frozen=True)
