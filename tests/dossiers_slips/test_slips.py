@@ -452,3 +452,24 @@ def test_every_slip_of_a_dossier_renders_to_a_pdf(returned: Journey) -> None:
 
     for kind in slips.available_kinds(dossier):
         assert slips.render(dossier, kind).startswith(b"%PDF-")
+
+
+def test_the_supplement_request_puts_each_named_paper_in_the_column_and_count_asked(
+    version: Any, citizen: Any, people: dict[str, Any]
+) -> None:
+    dossier = DossierFactory(
+        version=version, applicant=citizen, submitted=True, submitted_at=at("2027-03-08")
+    )
+    certified = version.components.get(name="Bản sao có chứng thực Giấy khai sinh")
+    Journey(dossier, people).do(
+        "request_supplement",
+        "receiver",
+        at("2027-03-08", "10:00"),
+        comment="Bổ sung giấy tờ.",
+        components=[{"id": certified.pk, "copy_type": "original", "count": 2}],
+    )
+
+    request = build(dossier, "supplement")
+
+    papers = {row[1]: row[2:] for row in request.table[1:]}
+    assert papers["Bản sao có chứng thực Giấy khai sinh"] == ["2", "", ""]
