@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from accounts.constants import Role
 from accounts.models import User
 from dossiers import pdf, sla
+from dossiers import supplement as supplements
 from dossiers.constants import Channel, EventAction, State, Timeliness
 from dossiers.models import Dossier, DossierEvent
 from portal.errors import InvalidState
@@ -240,20 +241,6 @@ def _qr(dossier: Dossier, request: HttpRequest | None) -> QrCode:
     }
 
 
-def copy_kind(name: str) -> str:
-    """Which column of the forms a paper's copies go in: "original", "certified" (copy) or "copy".
-
-    The catalogue records only how many copies a paper needs; its name says of which kind ("Bản sao Giấy khai
-    sinh", "bản sao có chứng thực"), and a paper not named a copy is an original.
-    """
-    lowered = name.lower()
-    if "bản sao" in lowered and "chứng thực" in lowered:
-        return "certified"
-    if "bản sao" in lowered:
-        return "copy"
-    return "original"
-
-
 PAPER_COPIES = ["Bản chính", "Bản sao có chứng thực", "Bản sao"]
 PAPER_WIDTHS = (11, 80, 27, 27, 27)
 
@@ -261,9 +248,8 @@ PAPER_WIDTHS = (11, 80, 27, 27, 27)
 def _paper_rows(components: Sequence[Component]) -> list[list[str]]:
     rows = []
     for number, component in enumerate(components, start=1):
-        kind = copy_kind(component.name)
         counts = {"original": "", "certified": "", "copy": ""}
-        counts[kind] = str(component.copies)
+        counts[component.copy_type] = str(component.copies)
         rows.append([str(number), component.name, counts["original"], counts["certified"], counts["copy"]])
     return rows
 
@@ -330,15 +316,20 @@ def register_line(dossier: Dossier) -> str:
 
 
 def missing_components(dossier: Dossier, event: DossierEvent) -> list[Component]:
-    """What the supplement request of ``event`` asked for: the components its data names, and each required
-    component that had no document when it was made."""
-    named = set(event.data.get("components") or [])
+    """What the supplement request of ``event`` asked for: the components its data names (with the copy type and
+    count asked, set on the instance), and each required component that had no document when it was made."""
+    named = supplements.named(event)
     had = {d.component_id for d in dossier.documents.all() if d.uploaded_at <= event.at}
-    return [
-        component
-        for component in dossier.version.components.all()
-        if component.pk in named or (component.required and component.pk not in had)
-    ]
+    missing = []
+    for component in dossier.version.components.all():
+        if component.pk in named:
+            asked = named[component.pk]
+            component.copy_type = asked.get("copy_type") or component.copy_type
+            component.copies = asked.get("count") or component.copies
+        elif not (component.required and component.pk not in had):
+            continue
+        missing.append(component)
+    return missing
 
 
 def supplement(dossier: Dossier, *, request: HttpRequest | None = None) -> pdf.Document:

@@ -24,12 +24,13 @@ from rest_framework import serializers
 
 from accounts.constants import Role
 from accounts.policy import Ask, may, may_act
-from dossiers import codes, completeness, numbering, sla
+from dossiers import codes, completeness, numbering, sla, supplement
 from dossiers.constants import Outcome, State
 from dossiers.history import history_write
 from dossiers.models import Dossier
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
 from portal.hooks import Hook
+from procedures.models import CopyType
 
 SYSTEM = "system"  # the role of the portal itself (the signing worker)
 # Who takes an action: a user, or None for the portal itself.
@@ -102,16 +103,50 @@ class Reason(Note):
         )
 
 
+class SupplementComponentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1)
+    copy_type = serializers.ChoiceField(choices=CopyType.choices, required=False)
+    count = serializers.IntegerField(min_value=1, max_value=20, required=False)
+
+
+def _components_field() -> serializers.ListField:
+    return serializers.ListField(
+        child=SupplementComponentSerializer(),
+        required=False,
+        default=list,
+        max_length=100,
+        help_text="request_supplement: the missing components (ids of the procedure version's components); "
+        "copy_type defaults to the component's, count to its number of copies.",
+    )
+
+
+class SupplementRequestSerializer(NoteSerializer):
+    components = _components_field()
+
+
+class ActionBodySerializer(OutcomeSerializer):
+    """The widest of the actions' bodies, for the OpenAPI schema."""
+
+    components = _components_field()
+
+
 @dataclass(frozen=True)
 class SupplementRequest(Reason):
-    """What is asked for, and why; ``components`` are the papers the clerk names (the supplement slip lists them
-    besides the required papers that are missing)."""
+    """What is asked for, and why; ``components`` are the papers the clerk names, each ``{"id", "copy_type"?,
+    "count"?}`` (a bare id is one with the component's own copy type and number of copies). The supplement slip
+    lists them besides the required papers that are missing; the effect checks the ids are the version's."""
 
-    components: tuple[int, ...] = ()
+    components: tuple[dict[str, Any], ...] = ()
+
+    serializer: ClassVar[type[serializers.Serializer]] = SupplementRequestSerializer
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        object.__setattr__(self, "components", tuple(self.components))
+        object.__setattr__(
+            self,
+            "components",
+            tuple(dict(c) if isinstance(c, dict) else {"id": c} for c in self.components),
+        )
 
     def data(self) -> dict[str, Any]:
         return {"components": list(self.components)} if self.components else {}
@@ -187,6 +222,13 @@ def _refuse(dossier: Dossier, actor: Actor, now: datetime, given: Reason) -> lis
 
 
 def _request_supplement(dossier: Dossier, actor: Actor, now: datetime, given: SupplementRequest) -> list[str]:
+    known = set(dossier.version.components.values_list("pk", flat=True))
+    unknown = [c["id"] for c in given.components if c["id"] not in known]
+    if unknown:
+        raise ServiceError(
+            f"Unknown component(s) of this procedure: {', '.join(map(str, unknown))}.",
+            code="unknown_component",
+        )
     fields = _handled_at_reception(dossier, actor)
     dossier.state_before_supplement = dossier.state
     # The clock only pauses if it was running; before reception there is nothing to pause.
@@ -196,6 +238,17 @@ def _request_supplement(dossier: Dossier, actor: Actor, now: datetime, given: Su
 
 def _resubmit(dossier: Dossier, actor: Actor, now: datetime, given: Note) -> list[str]:
     completeness.check_ready_to_submit(dossier)
+    missing = supplement.still_missing(dossier)
+    if missing:
+        refused = ServiceError(
+            "No new paper since the supplement request for: "
+            + "; ".join(row["name"] for row in missing)
+            + ".",
+            code="supplement_incomplete",
+        )
+        refused.status = 409
+        refused.errors = {"components": [{"id": row["id"], "name": row["name"]} for row in missing]}
+        raise refused
     if dossier.paused_at and dossier.due_at:
         dossier.due_at = sla.Calendar().extend_for_pause(dossier.due_at, dossier.paused_at, now)
     dossier.paused_at = None

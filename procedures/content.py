@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from procedures import result_template
 from procedures.constants import FILE_TYPES, FeeDue, FieldType, OnlineLevel, ProcedureLevel, StaffRole
-from procedures.models import Agency, ProcedureVersion, Sector
+from procedures.models import Agency, CopyType, ProcedureVersion, Sector
 
 MAX_FEE = 1_000_000_000  # đồng; no administrative fee comes near a billion
 
@@ -27,6 +27,7 @@ class ComponentContent(serializers.Serializer):
     # the class, so nothing is shadowed.
     required = serializers.BooleanField(default=True)  # type: ignore[assignment]
     copies = serializers.IntegerField(min_value=0, max_value=20, default=1)
+    copy_type = serializers.ChoiceField(choices=CopyType.choices, default=CopyType.ORIGINAL)
     file_types = serializers.ListField(
         child=serializers.ChoiceField(choices=sorted(FILE_TYPES)), default=list, max_length=len(FILE_TYPES)
     )
@@ -129,6 +130,7 @@ def version_content(version: ProcedureVersion) -> dict[str, Any]:
                 "name": component.name,
                 "required": component.required,
                 "copies": component.copies,
+                "copy_type": component.copy_type,
                 "file_types": list(component.file_types),
                 "template": component.template.name or "",
             }

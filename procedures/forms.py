@@ -7,7 +7,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from procedures.constants import FILE_TYPES, FeeDue, FieldType, OnlineLevel, ProcedureLevel, StaffRole
-from procedures.models import Agency
+from procedures.models import Agency, CopyType
 from procedures.selectors import sectors
 
 
@@ -76,6 +76,7 @@ class ComponentForm(forms.Form):
     name = forms.CharField(label=_("Paper"), max_length=500)
     required = forms.BooleanField(label=_("Required"), required=False, initial=True)
     copies = forms.IntegerField(label=_("Copies"), min_value=0, max_value=20, initial=1)
+    copy_type = forms.ChoiceField(label=_("Copy type"), choices=CopyType.choices, initial=CopyType.ORIGINAL)
     file_types = forms.MultipleChoiceField(
         label=_("Accepted files"),
         choices=[(key, key.upper()) for key in FILE_TYPES],
@@ -154,6 +155,7 @@ def content_from_forms(main: forms.Form, formsets: dict[str, Any]) -> dict[str, 
             "name": r["name"],
             "required": r["required"],
             "copies": r["copies"],
+            "copy_type": r["copy_type"],
             "file_types": r["file_types"],
             "template": r["existing_template"] or "",
             "upload": r["template"],

@@ -165,6 +165,14 @@ class Fee(models.Model):
         return f"{self.name}: {self.amount} đ"
 
 
+class CopyType(models.TextChoices):
+    """Of which kind the copies of a paper are (the columns of the one-stop forms)."""
+
+    ORIGINAL = "original", _("original")
+    CERTIFIED = "certified", _("certified copy")
+    COPY = "copy", _("copy")
+
+
 class Component(models.Model):
     """A paper the applicant brings or uploads (thành phần hồ sơ)."""
 
@@ -173,6 +181,9 @@ class Component(models.Model):
     name = models.CharField(_("name"), max_length=500)
     required = models.BooleanField(_("required"), default=True)
     copies = models.PositiveSmallIntegerField(_("copies"), default=1)
+    copy_type = models.CharField(
+        _("copy type"), max_length=16, choices=CopyType.choices, default=CopyType.ORIGINAL
+    )
     file_types = models.JSONField(_("accepted file types"), default=list)
     template = models.FileField(_("template file"), upload_to="templates/%Y/", blank=True)
 

@@ -35,6 +35,7 @@ from procedures.models import (
     Agency,
     CatalogueEvent,
     Component,
+    CopyType,
     Fee,
     FormField,
     Procedure,
@@ -126,6 +127,7 @@ def _write_children(version: ProcedureVersion, content: dict[str, Any], *, impor
             name=c["name"],
             required=c["required"],
             copies=c["copies"],
+            copy_type=c.get("copy_type", CopyType.ORIGINAL),
             file_types=list(c["file_types"]),
         )
         template = c.get("template") or ""

@@ -88,7 +88,9 @@ class ProcedureVersionFactory(factory.django.DjangoModelFactory):
         Component.objects.create(
             version=self, position=0, name="Tờ khai", required=True, copies=1, file_types=["pdf"]
         )
-        Component.objects.create(version=self, position=1, name="Bản sao giấy tờ", required=False, copies=2)
+        Component.objects.create(
+            version=self, position=1, name="Bản sao giấy tờ", required=False, copies=2, copy_type="copy"
+        )
         FormField.objects.create(
             version=self, position=0, name="full_name", label="Họ và tên", type="text", required=True
         )

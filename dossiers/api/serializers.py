@@ -4,7 +4,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from accounts import policy
-from dossiers import sla, workflow
+from dossiers import sla, supplement, workflow
 from dossiers.constants import State
 from dossiers.models import Document, Dossier, Result
 
@@ -116,6 +116,7 @@ class DossierSerializer(DossierListSerializer):
     fees = serializers.SerializerMethodField()
     timeliness = serializers.SerializerMethodField()
     missing_components = serializers.SerializerMethodField()
+    supplement_requested = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
     received_at_agency = serializers.SerializerMethodField()
@@ -131,6 +132,7 @@ class DossierSerializer(DossierListSerializer):
             "form",
             "documents",
             "missing_components",
+            "supplement_requested",
             "fee",
             "fees",
             "returned_at",
@@ -190,6 +192,13 @@ class DossierSerializer(DossierListSerializer):
             for c in dossier.version.components.all()
             if c.required and c.pk not in have
         ]
+
+    def get_supplement_requested(self, dossier: Dossier) -> list[dict[str, Any]]:
+        """While a supplement is asked for: the components the request named, with the copy type and count asked
+        and whether a paper was uploaded for each since."""
+        if dossier.state != State.SUPPLEMENT_REQUESTED:
+            return []
+        return supplement.requested(dossier)
 
     def get_actions(self, dossier: Dossier) -> list[str]:
         request = self.context.get("request")

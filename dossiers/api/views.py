@@ -166,7 +166,9 @@ class ActionView(APIView):
     approve, return, withdraw.
 
     409 from the wrong state, 403 for the wrong role, 404 for a dossier one may not see or an unknown action;
-    `refuse`, `request_supplement` and `send_back` need a `comment`; `assess` needs `outcome` (grant or deny).
+    `refuse`, `request_supplement` and `send_back` need a `comment`; `assess` needs `outcome` (grant or deny);
+    `request_supplement` may name the missing `components` (400 `unknown_component` for an id not of the procedure),
+    and `resubmit` answers 409 `supplement_incomplete` while one of them has no paper uploaded since the request.
     """
 
     parser_classes = [JSONParser, FormParser, MultiPartParser]
@@ -176,7 +178,7 @@ class ActionView(APIView):
         parameters=[
             OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(workflow.PUBLIC_ACTIONS))
         ],
-        request=workflow.OutcomeSerializer,
+        request=workflow.ActionBodySerializer,
         responses={200: DossierSerializer, **error_responses(403, 409)},
     )
     def post(self, request: Request, pk: int, action: str) -> Response:

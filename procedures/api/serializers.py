@@ -35,7 +35,7 @@ class ComponentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Component
-        fields = ["id", "name", "required", "copies", "file_types", "template_url"]
+        fields = ["id", "name", "required", "copies", "copy_type", "file_types", "template_url"]
 
     def get_template_url(self, component: Component) -> str | None:
         if not component.template:

@@ -45,7 +45,12 @@ def version(agency_a: Any) -> ProcedureVersion:
     ):
         Step.objects.create(version=version, position=position, name=name, role=role, days=Decimal(days))
     Component.objects.create(
-        version=version, position=2, name="Bản sao có chứng thực Giấy khai sinh", required=False, copies=1
+        version=version,
+        position=2,
+        name="Bản sao có chứng thực Giấy khai sinh",
+        required=False,
+        copies=1,
+        copy_type="certified",
     )
     return version
 

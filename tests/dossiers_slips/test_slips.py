@@ -1,6 +1,7 @@
 """The slips a citizen and a counter clerk print: which a dossier has in each state, who may fetch them, and what
 each says (read from the document the PDF is drawn from; the endpoint's answer is checked to be that PDF)."""
 
+import importlib
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -287,7 +288,7 @@ def test_the_supplement_request_also_lists_the_papers_the_clerk_named(
     )
     certified = version.components.get(name="Bản sao có chứng thực Giấy khai sinh")
     extra = Component.objects.create(
-        version=version, position=9, name="Bản sao sổ hộ khẩu", required=False, copies=3
+        version=version, position=9, name="Bản sao sổ hộ khẩu", required=False, copies=3, copy_type="copy"
     )
     Journey(dossier, people).do(
         "request_supplement",
@@ -442,8 +443,9 @@ def test_a_steps_planned_days_start_from_the_day_it_began_and_skip_days_off(db: 
         ("Giấy tờ tùy thân (bản sao chứng thực)", "certified"),
     ],
 )
-def test_a_papers_copies_go_in_the_column_its_name_says(name: str, kind: str) -> None:
-    assert slips.copy_kind(name) == kind
+def test_existing_papers_get_the_copy_type_their_name_says(name: str, kind: str) -> None:
+    migration = importlib.import_module("procedures.migrations.0005_component_copy_type")
+    assert migration.guess(name) == kind
 
 
 def test_every_slip_of_a_dossier_renders_to_a_pdf(returned: Journey) -> None:
@@ -467,3 +469,24 @@ def test_the_stop_notice_says_handling_stopped_when_at_which_step_and_why(journe
     assert "Tôi đã chuyển nơi cư trú." in text
     assert journey.dossier.code in text
     assert "Kính gửi" in text
+
+
+def test_the_supplement_request_puts_each_named_paper_in_the_column_and_count_asked(
+    version: Any, citizen: Any, people: dict[str, Any]
+) -> None:
+    dossier = DossierFactory(
+        version=version, applicant=citizen, submitted=True, submitted_at=at("2027-03-08")
+    )
+    certified = version.components.get(name="Bản sao có chứng thực Giấy khai sinh")
+    Journey(dossier, people).do(
+        "request_supplement",
+        "receiver",
+        at("2027-03-08", "10:00"),
+        comment="Bổ sung giấy tờ.",
+        components=[{"id": certified.pk, "copy_type": "original", "count": 2}],
+    )
+
+    request = build(dossier, "supplement")
+
+    papers = {row[1]: row[2:] for row in request.table[1:]}
+    assert papers["Bản sao có chứng thực Giấy khai sinh"] == ["2", "", ""]

@@ -14,7 +14,7 @@ from tests.factories import ProcedureFactory, ProcedureVersionFactory, SectorFac
 # What the browser posts for the empty row at the end of each formset: the fields' initial values.
 EMPTY_ROW = {
     "fees": {},
-    "components": {"required": True, "copies": "1"},
+    "components": {"required": True, "copies": "1", "copy_type": "original"},
     "form": {"type": "text"},
     "steps": {"role": "receiver"},
 }
@@ -69,7 +69,15 @@ def form_data(
         "components",
         components
         if components is not None
-        else [{"name": "Đơn đề nghị cấp giấy phép", "required": True, "copies": "1", "file_types": ["pdf"]}],
+        else [
+            {
+                "name": "Đơn đề nghị cấp giấy phép",
+                "required": True,
+                "copies": "1",
+                "copy_type": "certified",
+                "file_types": ["pdf"],
+            }
+        ],
     )
     data |= row_data(
         "form",
@@ -227,8 +235,8 @@ def test_the_province_admin_creates_a_procedure_as_a_draft(admin_client, provinc
         "province",
     )
     assert list(version.fees.values_list("name", "amount")) == [("Phí thẩm định", 6_000_000)]
-    assert list(version.components.values_list("name", "required", "copies", "file_types")) == [
-        ("Đơn đề nghị cấp giấy phép", True, 1, ["pdf"])
+    assert list(version.components.values_list("name", "required", "copies", "copy_type", "file_types")) == [
+        ("Đơn đề nghị cấp giấy phép", True, 1, "certified", ["pdf"])
     ]
     assert list(version.form_fields.values_list("name", "type", "required", "choices")) == [
         ("business_name", "text", True, []),
@@ -549,6 +557,10 @@ BAD_INPUT = {
     "a fee that is not a number": ({"fees": [{"name": "Phí", "amount": "năm nghìn"}]}, "fees-0-amount"),
     "a fee row without a name": ({"fees": [{"name": "", "amount": "5000"}]}, "fees-0-name"),
     "negative copies": ({"components": [{"name": "Đơn", "copies": "-1"}]}, "components-0-copies"),
+    "unknown copy type": (
+        {"components": [{"name": "Đơn", "copies": "1", "copy_type": "photocopy"}]},
+        "components-0-copy_type",
+    ),
     "an unknown file type": (
         {"components": [{"name": "Đơn", "copies": "1", "file_types": ["exe"]}]},
         "components-0-file_types",
