@@ -231,7 +231,18 @@ def stats_agency_scope(user: Any) -> int | None | bool:
 # comments are staff's internal notes (an assessment, a send-back, the note on a grant). A denial's reason is
 # the decision's, addressed to the applicant, so it is shown to them.
 APPLICANT_COMMENTS = frozenset(
-    {"submit", "receive", "refuse", "request_supplement", "resubmit", "return", "withdraw", "apology"}
+    {
+        "submit",
+        "receive",
+        "refuse",
+        "request_supplement",
+        "resubmit",
+        "return",
+        "withdraw",
+        "apology",
+        "fee_waived",
+        "fee_refunded",
+    }
 )
 # Rows the applicant does not see at all: the counter's internal business.
 STAFF_ONLY_EVENTS = frozenset({"assign"})

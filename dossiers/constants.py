@@ -66,6 +66,10 @@ class EventAction(models.TextChoices):
     DOCUMENT = "document", _("Document added")
     APOLOGY = "apology", _("Apology and new date")
     CLAIM = "claim", _("Added to the applicant's account")
+    # The fee (payments joins through its hooks): paid online or at the desk, waived, refunded.
+    FEE_PAID = "fee_paid", _("Fee paid")
+    FEE_WAIVED = "fee_waived", _("Fee waived")
+    FEE_REFUNDED = "fee_refunded", _("Fee refunded")
 
 
 class DayKind(models.TextChoices):

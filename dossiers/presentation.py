@@ -83,6 +83,9 @@ EVENT_TEXT: dict[str, Promise] = {
     EventAction.WITHDRAW: gettext_lazy("Withdrawn"),
     EventAction.DOCUMENT: gettext_lazy("Paper added"),
     EventAction.CLAIM: gettext_lazy("Added to your account"),
+    EventAction.FEE_PAID: gettext_lazy("Fee paid"),
+    EventAction.FEE_WAIVED: gettext_lazy("Fee waived"),
+    EventAction.FEE_REFUNDED: gettext_lazy("Fee refunded"),
 }
 # How the result came back against its due date, inside a sentence ("… (on time)").
 TIMELINESS_TEXT: dict[str, Promise] = {

@@ -90,6 +90,18 @@ def _changed(invoice: Invoice) -> None:
         effect(invoice.dossier_id)
 
 
+# Run in the transaction of a step of the fee that the dossier's history shows (paid online or at the desk, waived,
+# refunded), with its invoice and event row: payments/hooks.py writes the history row (dossiers.history).
+FEE_RECORDED: Hook[Callable[[Invoice, PaymentEvent], None]] = Hook(
+    "a step of the fee in the dossier's history"
+)
+
+
+def _recorded(invoice: Invoice, event: PaymentEvent) -> None:
+    for effect in FEE_RECORDED:
+        effect(invoice, event)
+
+
 def invoice_open(*, dossier: Any) -> Invoice | None:
     """Open the invoice of a dossier being submitted, from its procedure version's fees; None when it is free.
 
@@ -191,7 +203,7 @@ def invoice_mark_paid(
     invoice.status, invoice.paid_at = InvoiceStatus.PAID, paid_at
     invoice.provider, invoice.online = provider.name, provider.online
     invoice.save(update_fields=["status", "paid_at", "provider", "online"])
-    PaymentEvent.objects.create(
+    row = PaymentEvent.objects.create(
         invoice=invoice,
         kind=event,
         amount=invoice.amount,
@@ -202,6 +214,7 @@ def invoice_mark_paid(
         remote_addr=remote_addr,
     )
     _changed(invoice)
+    _recorded(invoice, row)
     return invoice
 
 
@@ -211,8 +224,11 @@ def invoice_mark_waived(*, invoice: Invoice, reason: str, actor: "User") -> Invo
     _require_open(invoice)
     invoice.status, invoice.waived_reason, invoice.waived_by = InvoiceStatus.WAIVED, reason[:2000], actor
     invoice.save(update_fields=["status", "waived_reason", "waived_by"])
-    PaymentEvent.objects.create(invoice=invoice, kind=EventKind.WAIVED, actor=actor, reason=reason[:255])
+    row = PaymentEvent.objects.create(
+        invoice=invoice, kind=EventKind.WAIVED, actor=actor, reason=reason[:255]
+    )
     _changed(invoice)
+    _recorded(invoice, row)
     return invoice
 
 
@@ -532,7 +548,7 @@ def _invoice_mark_refund(invoice: Invoice, refund: Refund, *, event: EventKind, 
     else:
         invoice.status = InvoiceStatus.PAID
     invoice.save(update_fields=["status", "refunded_amount"])
-    PaymentEvent.objects.create(
+    row = PaymentEvent.objects.create(
         invoice=invoice,
         kind=event,
         amount=refund.amount,
@@ -543,6 +559,8 @@ def _invoice_mark_refund(invoice: Invoice, refund: Refund, *, event: EventKind, 
         payload={"refund": refund.reference, "rule": refund.rule},
     )
     _changed(invoice)  # the service index counts paid fees: a refund moves them
+    if event == EventKind.REFUNDED:
+        _recorded(invoice, row)
 
 
 def _refund_open(
