@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import Role
+from accounts.id_numbers import validate_id_number
 from accounts.models import User
 from procedures.models import Agency
 
@@ -22,10 +23,8 @@ class IdentityForm(forms.Form):
     """A receiver records that they checked a citizen's ID card against the person (``services.identity_verify``)."""
 
     username = forms.CharField(label=_("The citizen's account (user name)"), max_length=150)
-    id_number = forms.RegexField(
-        label=_("Citizen ID number on the card"),
-        regex=r"^[0-9]{12}$",
-        error_messages={"invalid": _("A citizen ID number has 12 digits.")},
+    id_number = forms.CharField(
+        label=_("Citizen ID number on the card"), max_length=12, validators=[validate_id_number]
     )
     checked = forms.BooleanField(label=_("I have checked the ID card against the person"))
 

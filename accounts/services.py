@@ -30,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from accounts.constants import STAFF_ROLES, IdSource, Role
+from accounts.id_numbers import id_number_problem
 from accounts.models import OneTimeCode, Profile, StaffChange, User
 from accounts.permissions import has_permission
 from portal.errors import InvalidState, NotAllowed, NotFound, ServiceError
@@ -39,8 +40,9 @@ from procedures.models import Agency
 
 def _valid_id_number(id_number: str) -> str:
     id_number = (id_number or "").strip()
-    if not (id_number.isascii() and id_number.isdigit() and len(id_number) == 12):
-        raise ServiceError(_("A citizen ID number has 12 digits."), code="invalid_id_number")
+    problem = id_number_problem(id_number)
+    if problem is not None:
+        raise ServiceError(problem[0], code=problem[1])
     return id_number
 
 

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.id_numbers import validate_id_number as id_number_validator
 from dossiers.constants import DayKind, Outcome
 from procedures.constants import FieldType
 from procedures.models import ProcedureVersion
@@ -31,9 +32,6 @@ APPLICANT_FIELDS = (
     "organisation",
 )
 
-id_number_validator = RegexValidator(
-    r"^\d{12}$", _("The citizen ID number has 12 digits."), code="invalid_id_number"
-)
 phone_validator = RegexValidator(
     r"^(\+84|0)\d{9,10}$", _("A Vietnamese phone number, such as 0912345678."), code="invalid_phone"
 )
